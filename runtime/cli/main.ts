@@ -1,0 +1,83 @@
+/**
+ * `tiny-docker` entry point. Start-up stays light: only the module of the
+ * command being run is loaded (dynamic import), so `--version` costs little
+ * more than `node -e 0`.
+ */
+import { printError } from './output.ts';
+
+declare const TINY_DOCKER_VERSION: string | undefined;
+const VERSION = typeof TINY_DOCKER_VERSION === 'string' ? TINY_DOCKER_VERSION : '0.0.0-dev';
+
+export type CommandMain = (argv: string[]) => Promise<number>;
+
+/** name → loader; one file per subcommand, as youki's liboci-cli. */
+export const COMMANDS: Record<string, { summary: string; load: () => Promise<{ default: CommandMain }> }> = {
+  run: { summary: 'Run a command in a new container', load: () => import('./commands/run.ts') },
+  doctor: { summary: 'Check that this machine can run containers', load: () => import('./commands/doctor.ts') },
+  import: { summary: 'Import a rootfs tarball (e.g. docker export output)', load: () => import('./commands/import.ts') },
+  images: { summary: 'List prepared root filesystems', load: () => import('./commands/images.ts') },
+};
+
+function usage(): string {
+  const rows = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`);
+  return [
+    'Usage: tiny-docker [--root DIR] COMMAND [OPTIONS]',
+    '',
+    'A Docker-like container runtime, small enough to read.',
+    '',
+    'Commands:',
+    ...rows,
+    '',
+    'Global options:',
+    '  --root DIR   where container state lives (default /var/lib/tiny-docker, or $TINY_DOCKER_ROOT)',
+    '  --version    print the version',
+    '',
+    "Run 'tiny-docker COMMAND --help' for a command's options.",
+    '',
+  ].join('\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  // Global options come before the command, as with docker.
+  let i = 0;
+  while (i < argv.length && argv[i]!.startsWith('-')) {
+    const a = argv[i]!;
+    if (a === '--version' || a === '-v') {
+      process.stdout.write(`tiny-docker version ${VERSION}\n`);
+      return 0;
+    }
+    if (a === '--help' || a === '-h') {
+      process.stdout.write(usage());
+      return 0;
+    }
+    if (a === '--root' || a.startsWith('--root=')) {
+      const v = a.includes('=') ? a.slice(7) : argv[++i];
+      if (!v) return printError(new (await import('../errors.ts')).ConfigError('flag needs an argument: --root'));
+      process.env.TINY_DOCKER_ROOT = v;
+      i++;
+      continue;
+    }
+    const { ConfigError } = await import('../errors.ts');
+    return printError(new ConfigError(`unknown flag: ${a}`, { hint: "see 'tiny-docker --help'" }));
+  }
+  const name = argv[i];
+  if (!name) {
+    process.stdout.write(usage());
+    return 0;
+  }
+  if (name === 'version') {
+    process.stdout.write(`tiny-docker version ${VERSION}\n`);
+    return 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    const { ConfigError } = await import('../errors.ts');
+    return printError(new ConfigError(`unknown command: ${name}`, { hint: "see 'tiny-docker --help'" }));
+  }
+  try {
+    const mod = await command.load();
+    return await mod.default(argv.slice(i + 1));
+  } catch (err) {
+    return printError(err);
+  }
+}

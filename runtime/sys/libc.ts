@@ -1,0 +1,49 @@
+/**
+ * The koffi bindings to libc, loaded on first use so that commands which
+ * never touch the kernel (`--version`, `ps`) do not pay for koffi.
+ * C names are kept on purpose: students can look each one up in `man 2`.
+ */
+import { createRequire } from 'node:module';
+
+type Fn = (...args: unknown[]) => number;
+export interface Libc {
+  unshare: Fn;
+  setns: Fn;
+  mount: Fn;
+  umount2: Fn;
+  chroot: Fn;
+  chdir: Fn;
+  fchdir: Fn;
+  sethostname: Fn;
+  mknod: Fn;
+  flock: Fn;
+  syscall: Fn;
+  prctl: Fn;
+  errno: () => number;
+}
+
+let libc: Libc | null = null;
+
+export function loadLibc(): Libc {
+  if (libc) return libc;
+  // koffi is a native module; require() keeps it out of the esbuild bundle.
+  const require = createRequire(import.meta.url);
+  const koffi = require('koffi') as typeof import('koffi');
+  const lib = koffi.load('libc.so.6');
+  libc = {
+    unshare: lib.func('int unshare(int flags)') as Fn,
+    setns: lib.func('int setns(int fd, int nstype)') as Fn,
+    mount: lib.func('int mount(const char *source, const char *target, const char *fstype, unsigned long flags, const char *data)') as Fn,
+    umount2: lib.func('int umount2(const char *target, int flags)') as Fn,
+    chroot: lib.func('int chroot(const char *path)') as Fn,
+    chdir: lib.func('int chdir(const char *path)') as Fn,
+    fchdir: lib.func('int fchdir(int fd)') as Fn,
+    sethostname: lib.func('int sethostname(const char *name, size_t len)') as Fn,
+    mknod: lib.func('int mknod(const char *path, uint32_t mode, uint64_t dev)') as Fn,
+    flock: lib.func('int flock(int fd, int op)') as Fn,
+    syscall: lib.func('long syscall(long number, ...)') as Fn,
+    prctl: lib.func('int prctl(int option, unsigned long a2, unsigned long a3, unsigned long a4, unsigned long a5)') as Fn,
+    errno: () => koffi.errno() as number,
+  };
+  return libc;
+}

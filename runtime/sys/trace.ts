@@ -1,0 +1,100 @@
+/**
+ * The teaching trace hook. Every kernel call in runtime/sys/ reports here, so
+ * `tiny-docker run --trace` can print each step with its flags and timing.
+ *
+ * When no tracer is installed the cost is one null check per call: the
+ * description closures are only built when someone listens.
+ */
+export type TracePhase =
+  | 'validate'
+  | 'rootfs'
+  | 'namespaces'
+  | 'cgroups'
+  | 'network'
+  | 'init'
+  | 'exec'
+  | 'wait'
+  | 'cleanup';
+
+export interface TraceEvent {
+  /** Milliseconds since the tracer started. */
+  at: number;
+  phase: TracePhase;
+  /** What was called, e.g. `unshare(CLONE_NEWPID|CLONE_NEWUTS)`. */
+  call: string;
+  /** `= 0`, `= 4242` or `= -1 EPERM`. */
+  result: string;
+  durationMs: number;
+  /** Which side did it: the runtime (parent) or tiny-init inside the container. */
+  source: 'runtime' | 'init';
+  ok: boolean;
+}
+
+export interface Tracer {
+  event(e: TraceEvent): void;
+}
+
+let tracer: Tracer | null = null;
+let phase: TracePhase = 'validate';
+let origin = 0;
+
+export function setTracer(t: Tracer | null): void {
+  tracer = t;
+  origin = performance.now();
+}
+
+export function tracing(): boolean {
+  return tracer !== null;
+}
+
+/** Mark the phase that the following calls belong to. */
+export function setPhase(p: TracePhase): void {
+  phase = p;
+}
+
+export function currentPhase(): TracePhase {
+  return phase;
+}
+
+/** Record an event that was measured elsewhere (e.g. reported by tiny-init). */
+export function emit(e: Omit<TraceEvent, 'at' | 'phase'> & { phase?: TracePhase; at?: number }): void {
+  if (!tracer) return;
+  tracer.event({ at: e.at ?? performance.now() - origin, phase: e.phase ?? phase, ...e } as TraceEvent);
+}
+
+/**
+ * Run fn and, when tracing, report `describe()` with its result and time.
+ * `describe` is a closure so that string building costs nothing when off.
+ */
+export function traced<T>(describe: () => string, fn: () => T, show: (r: T) => string = defaultShow): T {
+  if (!tracer) return fn();
+  const start = performance.now();
+  try {
+    const r = fn();
+    emit({ call: describe(), result: show(r), durationMs: performance.now() - start, source: 'runtime', ok: true, at: start - origin });
+    return r;
+  } catch (err) {
+    const code = (err as { code?: string }).code ?? (err as Error).message;
+    emit({ call: describe(), result: `= -1 ${code}`, durationMs: performance.now() - start, source: 'runtime', ok: false, at: start - origin });
+    throw err;
+  }
+}
+
+/** The async twin of traced(), for helper programs and file I/O. */
+export async function tracedAsync<T>(describe: () => string, fn: () => Promise<T>, show: (r: T) => string = defaultShow): Promise<T> {
+  if (!tracer) return fn();
+  const start = performance.now();
+  try {
+    const r = await fn();
+    emit({ call: describe(), result: show(r), durationMs: performance.now() - start, source: 'runtime', ok: true, at: start - origin });
+    return r;
+  } catch (err) {
+    const code = (err as { code?: string }).code ?? (err as Error).message;
+    emit({ call: describe(), result: `= -1 ${code}`, durationMs: performance.now() - start, source: 'runtime', ok: false, at: start - origin });
+    throw err;
+  }
+}
+
+function defaultShow(r: unknown): string {
+  return typeof r === 'number' ? `= ${r}` : '= 0';
+}
