@@ -27,6 +27,7 @@ import type { ContainerContext, ExitInfo, Feature, InitStage } from './features.
 import { ensureInit } from './init/binary.ts';
 import { FLAG_TRACE, encodeProgram, execStep, parseInitLine, type InitStep } from './init/protocol.ts';
 import { inNamespaceWindow } from './namespaces.ts';
+import { featuresFor } from './feature-registry.ts';
 import { writeEtcFiles } from './rootfs/etc.ts';
 import { bindFile, createLayoutDirs, layoutFor, makeMountsPrivate, mountRootfs, mountSystemDirs, pivotInto, remountRootReadOnly } from './rootfs/mounts.ts';
 import { validateSpec, requireRoot, type ContainerSpec } from './spec.ts';
@@ -37,6 +38,7 @@ import { emit, setPhase, tracing } from './sys/trace.ts';
 
 export interface StartOptions {
   store: Store;
+  /** Defaults to featuresFor(spec): one per entry of spec.features. */
   features?: Feature[];
   /** stdin, stdout, stderr for the container, as for child_process.spawn. */
   stdio?: [StdioOptions extends (infer T)[] ? T : never, unknown, unknown] | ('inherit' | 'ignore' | 'pipe' | number)[];
@@ -112,15 +114,8 @@ function newState(spec: ContainerSpec, detached: boolean): ContainerState {
     finishedAt: null,
     autoRemove: spec.autoRemove,
     detached,
-    config: {
-      env: spec.env,
-      workdir: spec.workdir,
-      isolation: spec.isolation,
-      readOnly: spec.readOnly,
-      namespaces: spec.namespaces,
-      ...spec.features,
-    },
-    network: null,
+    spec,
+    facts: {},
   };
 }
 
@@ -129,7 +124,7 @@ export async function runContainer(spec: ContainerSpec, opts: StartOptions): Pro
   setPhase('validate');
   requireRoot();
   validateSpec(spec);
-  const features = opts.features ?? [];
+  const features = opts.features ?? featuresFor(spec);
   const store = opts.store;
   store.create(newState(spec, opts.detached ?? false));
   const dir = store.dir(spec.id);
@@ -181,6 +176,10 @@ export async function runContainer(spec: ContainerSpec, opts: StartOptions): Pro
       setPhase(f.name === 'cgroups' ? 'cgroups' : f.name === 'network' ? 'network' : 'init');
       await f.attach?.(ctx, pid);
     }
+    // Persist facts before the go signal, so a crash after this point can still be cleaned up.
+    store.update(spec.id, (s) => {
+      s.facts = ctx.facts;
+    });
 
     setPhase('init');
     const program = buildProgram(ctx, features, layout.merged, opts.detached ?? false);
@@ -189,7 +188,7 @@ export async function runContainer(spec: ContainerSpec, opts: StartOptions): Pro
     store.update(spec.id, (s) => {
       s.status = 'running';
       s.startedAt = new Date().toISOString();
-      s.network = Object.keys(ctx.facts).length ? ctx.facts : null;
+      s.facts = ctx.facts;
     });
   } catch (err) {
     // Undo everything: the container never ran (or its exec failed).

@@ -28,7 +28,10 @@ export interface ContainerContext {
   /** The rootfs as seen inside the window (before pivot_root). */
   rootfsPath: string;
   pid: number | null;
-  /** Facts features record for inspect/state (e.g. { ip: '10.88.0.2' }). */
+  /**
+   * Facts features record, keyed by feature name (facts.network = { ip: '10.88.0.2' }).
+   * Saved in the state file before the go signal, so cleanup can run later in another process.
+   */
   facts: Record<string, unknown>;
 }
 
@@ -46,4 +49,16 @@ export interface Feature {
   initSteps?(ctx: ContainerContext, stage: InitStage): InitStep[];
   afterExit?(ctx: ContainerContext, exit: ExitInfo): Promise<void>;
   cleanup?(ctx: ContainerContext): Promise<void>;
+}
+
+/**
+ * Makes a Feature from the container's spec. spec.features[name] holds the
+ * feature's own checked config (plain JSON, stored in state.json), so the
+ * same feature can be rebuilt later in another process, e.g. to clean up
+ * after a detached container: create(spec) + the saved facts is enough.
+ */
+export interface FeatureFactory {
+  readonly name: string;
+  /** null when the spec does not use this feature (no limits, --net host, …). */
+  create(spec: ContainerSpec): Feature | null;
 }

@@ -15,6 +15,7 @@ import * as path from 'node:path';
 import { ConfigError, NotFoundError, TinyDockerError } from './errors.ts';
 import { NAME_PATTERN, shortId } from './ids.ts';
 import { LOCK_EX, LOCK_UN, flock } from './sys/syscalls.ts';
+import type { ContainerSpec } from './spec.ts';
 
 export type ContainerStatus = 'created' | 'running' | 'exited' | 'dead';
 
@@ -37,9 +38,10 @@ export interface ContainerState {
   finishedAt: string | null;
   autoRemove: boolean;
   detached: boolean;
-  /** Limits and settings as the user gave them, for inspect. */
-  config: Record<string, unknown>;
-  network: Record<string, unknown> | null;
+  /** The full spec the container was started with: enough to rebuild its features anywhere (e.g. in a monitor). */
+  spec: ContainerSpec;
+  /** What features recorded while starting it, by feature name (cgroup paths, IP address, …). */
+  facts: Record<string, unknown>;
   error?: string;
 }
 

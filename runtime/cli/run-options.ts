@@ -4,7 +4,6 @@
  */
 import * as fs from 'node:fs';
 import { ConfigError } from '../errors.ts';
-import type { Feature } from '../features.ts';
 import { checkName, newId, randomName, shortId } from '../ids.ts';
 import { bestImage, resolveRootfs } from '../rootfs/images.ts';
 import { imagesDir } from '../paths.ts';
@@ -84,12 +83,12 @@ export async function specFromFlags(flags: ParsedFlags, command: string[]): Prom
 }
 
 /**
- * The features that carry out the resource, network and security flags.
- * Each feature module registers itself here.
+ * Turn the resource, network and security flags into checked feature
+ * configs in spec.features (plain JSON, saved in state.json). The runtime
+ * then builds the Features from them (runtime/feature-registry.ts).
+ * Each concern adds one line here, calling its own pure parser.
  */
-export async function featuresFromFlags(flags: ParsedFlags, spec: ContainerSpec): Promise<Feature[]> {
-  const features: Feature[] = [];
+export async function applyFeatureFlags(flags: ParsedFlags, spec: ContainerSpec): Promise<void> {
   void flags;
   void spec;
-  return features;
 }

@@ -28,7 +28,7 @@ export function writeEtcFiles(dir: string, spec: ContainerSpec, facts: Record<st
   fs.mkdirSync(etc, { recursive: true });
   const files: Record<string, string> = {
     '/etc/hostname': spec.hostname + '\n',
-    '/etc/hosts': hostsFile(spec.hostname, typeof facts.ip === 'string' ? facts.ip : undefined),
+    '/etc/hosts': hostsFile(spec.hostname, (facts.network as { ip?: string } | undefined)?.ip),
   };
   let hostResolv = '';
   try {

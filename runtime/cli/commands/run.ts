@@ -7,7 +7,7 @@ import { Store } from '../../store.ts';
 import { stateRoot } from '../../paths.ts';
 import { setTracer } from '../../sys/trace.ts';
 import { bool, helpText, parseArgs, str } from '../args.ts';
-import { RUN_FLAGS, specFromFlags, featuresFromFlags } from '../run-options.ts';
+import { RUN_FLAGS, specFromFlags, applyFeatureFlags } from '../run-options.ts';
 
 const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2'];
 
@@ -29,11 +29,10 @@ export default async function run(argv: string[]): Promise<number> {
     startCliTrace({ file: traceFile, print: bool(flags, 'trace') || process.env.TINY_DOCKER_TRACE === '1' });
   }
   const spec = await specFromFlags(flags, positionals);
-  const features = await featuresFromFlags(flags, spec);
+  await applyFeatureFlags(flags, spec);
   const store = new Store(stateRoot());
   const container = await runContainer(spec, {
     store,
-    features,
     stdio: [bool(flags, 'interactive') ? 'inherit' : 'ignore', 'inherit', 'inherit'],
   });
   // Signals sent to `tiny-docker run` go to the container's PID 1, as `docker run` (sig-proxy) does.

@@ -1,0 +1,15 @@
+/**
+ * Every Feature the runtime knows, in the order their hooks run. Order
+ * matters: cgroups place the process before the network is wired, and
+ * security's init steps come last (seccomp must be the final step).
+ */
+import type { Feature, FeatureFactory } from './features.ts';
+import type { ContainerSpec } from './spec.ts';
+
+export const FEATURE_FACTORIES: FeatureFactory[] = [
+  // cgroups, network, security register here
+];
+
+export function featuresFor(spec: ContainerSpec): Feature[] {
+  return FEATURE_FACTORIES.map((f) => f.create(spec)).filter((f): f is Feature => f !== null);
+}
