@@ -54,8 +54,10 @@ const SIGNAL_NUMBERS = osConstants.signals as Record<string, number>;
 
 /** Exit status as a shell reports it: the code, or 128 + the signal number. */
 export function exitCodeOf(code: number | null, signal: NodeJS.Signals | null): number {
+  // lab:01-process begin
   if (code !== null) return code;
   return 128 + (signal ? (SIGNAL_NUMBERS[signal] ?? 0) : 0);
+  // lab:01-process end
 }
 
 export class Container {
@@ -145,7 +147,9 @@ export async function runContainer(spec: ContainerSpec, opts: StartOptions): Pro
     child = inNamespaceWindow(spec.namespaces, () => {
       setPhase('rootfs');
       if (spec.namespaces.mnt) makeMountsPrivate();
+      // lab:02-namespaces begin
       if (spec.namespaces.uts) sethostname(spec.hostname);
+      // lab:02-namespaces end
       mountRootfs(layout, spec.rootfsMode);
       mountSystemDirs(layout.merged, { sysfs: spec.namespaces.net });
       for (const [target, source] of Object.entries(etc)) bindFile(source, layout.merged, target);
@@ -227,6 +231,7 @@ export async function runContainer(spec: ContainerSpec, opts: StartOptions): Pro
 }
 
 function spawnInit(init: string, root: string, opts: StartOptions): ChildProcess {
+  // lab:01-process begin
   const [stdin = 'ignore', stdout = 'inherit', stderr = 'inherit'] = (opts.stdio ?? []) as ('inherit' | 'ignore' | 'pipe' | number)[];
   // fd 3 is the sync channel: Node makes a socketpair for 'pipe'.
   // The environment is empty: tiny-init gets the container's env in its program.
@@ -239,6 +244,7 @@ function spawnInit(init: string, root: string, opts: StartOptions): ChildProcess
     // terminal that started them does not reach them.
     detached: opts.detached ?? false,
   });
+  // lab:01-process end
 }
 
 /** The steps tiny-init runs inside, in order. */

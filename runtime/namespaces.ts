@@ -65,9 +65,11 @@ export interface NamespaceSet {
 }
 
 export function cloneFlags(ns: NamespaceSet): number {
+  // lab:02-namespaces begin
   let flags = 0;
   for (const kind of Object.keys(ns) as (keyof NamespaceSet)[]) if (ns[kind]) flags |= NS_FLAG[kind];
   return flags;
+  // lab:02-namespaces end
 }
 
 /**

@@ -1,0 +1,202 @@
+/**
+ * Removing what a lab run (or a student's broken code) left behind, by our
+ * own prefixes, so one run's leak cannot fail the next.
+ *
+ *   scope 'own' (default; safe on a shared machine): only what this run made —
+ *     processes recorded in the private state root, mounts under it, the state
+ *     root itself, cgroups and veths named after its container ids, and the
+ *     grader's own cgroup subtree.
+ *   scope 'all' (a throwaway grading VM): additionally every empty cgroup under
+ *     tiny-docker/, every link named tdk*, and the iptables chains TINY-DOCKER*.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { spawnSync } from 'node:child_process';
+
+export type CleanScope = 'own' | 'all';
+
+export interface Leftovers {
+  processes: number;
+  mounts: number;
+  cgroups: number;
+  links: number;
+  iptables: number;
+}
+
+function startTime(pid: number): string | null {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/** Container ids recorded under a state root. */
+export function containerIds(root: string): string[] {
+  try {
+    return fs.readdirSync(path.join(root, 'containers')).filter((d) => /^[0-9a-f]{12,64}$/.test(d));
+  } catch {
+    return [];
+  }
+}
+
+/** SIGKILL the PID 1 of every container recorded under root, if it is still the same process. */
+export function killRecorded(root: string): number {
+  let n = 0;
+  for (const id of containerIds(root)) {
+    try {
+      const s = JSON.parse(fs.readFileSync(path.join(root, 'containers', id, 'state.json'), 'utf8')) as { pid?: number | null; pidStartTime?: string | null };
+      for (const [key, value] of Object.entries(s)) {
+        // the container's pid, and a monitor's pid if the lifecycle feature records one (…Pid + …StartTime)
+        if (!/pid$/i.test(key) || typeof value !== 'number' || value <= 1) continue;
+        const st = (s as Record<string, unknown>)[`${key}StartTime`];
+        if (typeof st === 'string' && startTime(value) !== st) continue;
+        if (typeof st !== 'string' && key !== 'pid') continue;
+        try {
+          process.kill(value, 'SIGKILL');
+          n++;
+        } catch {
+          // gone already
+        }
+      }
+    } catch {
+      // no state.json or a torn one: nothing to kill from it
+    }
+  }
+  return n;
+}
+
+/** Mount points under dir, deepest first (from our own mount table). */
+export function mountsUnder(dir: string): string[] {
+  const prefix = path.resolve(dir) + '/';
+  const points = fs
+    .readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .map((l) => l.split(' ')[4])
+    .filter((p): p is string => !!p && (p + '/').startsWith(prefix))
+    .map((p) => p.replace(/\\040/g, ' '));
+  return [...new Set(points)].sort((a, b) => b.length - a.length);
+}
+
+/** Kill recorded containers, lazily unmount everything under root, delete it. */
+export function cleanStateRoot(root: string): { processes: number; mounts: number } {
+  const processes = killRecorded(root);
+  const mounts = mountsUnder(root);
+  for (const m of mounts) spawnSync('umount', ['-l', m], { stdio: 'ignore' });
+  fs.rmSync(root, { recursive: true, force: true, maxRetries: 3 });
+  return { processes, mounts: mounts.length };
+}
+
+function walkDirs(dir: string, out: string[] = []): string[] {
+  let entries: fs.Dirent[] = [];
+  try {
+    entries = fs.readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return out;
+  }
+  for (const e of entries) {
+    if (!e.isDirectory()) continue;
+    const p = path.join(dir, e.name);
+    walkDirs(p, out);
+    out.push(p); // children before parents: rmdir order
+  }
+  return out;
+}
+
+/** Remove a cgroup subtree: kill its processes, then rmdir bottom-up. Returns how many dirs went. */
+export function removeCgroupTree(dir: string): number {
+  if (!fs.existsSync(dir)) return 0;
+  let n = 0;
+  for (const d of [...walkDirs(dir), dir]) {
+    try {
+      for (const pid of fs.readFileSync(path.join(d, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean)) {
+        try {
+          process.kill(Number(pid), 'SIGKILL');
+        } catch {
+          // gone
+        }
+      }
+    } catch {
+      // not a cgroup dir
+    }
+  }
+  for (const d of [...walkDirs(dir), dir]) {
+    for (let i = 0; i < 20; i++) {
+      try {
+        fs.rmdirSync(d);
+        n++;
+        break;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') break;
+        spawnSync('sleep', ['0.05']);
+      }
+    }
+  }
+  return n;
+}
+
+/** Every cgroup hierarchy mounted here (v1 controllers and the v2 tree). */
+export function cgroupMounts(): string[] {
+  return fs
+    .readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .filter((l) => / - cgroup2? /.test(l))
+    .map((l) => l.split(' ')[4]!)
+    .filter((p) => p.startsWith('/sys/fs/cgroup'));
+}
+
+/** Cgroup dirs whose name contains one of the ids (12-hex prefixes), anywhere under tiny-docker/. */
+function cgroupsNamed(ids: string[], all: boolean): string[] {
+  const found: string[] = [];
+  for (const m of cgroupMounts()) {
+    for (const d of walkDirs(m)) {
+      if (!d.includes('/tiny-docker/')) continue;
+      const base = path.basename(d);
+      if (all || ids.some((id) => base.includes(id.slice(0, 12)))) found.push(d);
+    }
+  }
+  return found;
+}
+
+function links(): string[] {
+  const r = spawnSync('ip', ['-o', 'link', 'show'], { encoding: 'utf8' });
+  return (r.stdout ?? '').split('\n').map((l) => l.split(':')[1]?.trim().split('@')[0] ?? '').filter(Boolean);
+}
+
+/** Everything a run may have left, by our prefixes. Returns counts (what was junk). */
+export function cleanLeftovers(root: string, scope: CleanScope, ownCgroups: string[] = []): Leftovers {
+  const ids = containerIds(root);
+  const { processes, mounts } = fs.existsSync(root) ? cleanStateRoot(root) : { processes: 0, mounts: 0 };
+  let cgroups = 0;
+  for (const d of ownCgroups) cgroups += Math.max(0, removeCgroupTree(d) - 1);
+  for (const d of cgroupsNamed(ids, scope === 'all')) cgroups += removeCgroupTree(d);
+  let linkCount = 0;
+  for (const l of links()) {
+    const ours = scope === 'all' ? /^tdk/.test(l) : ids.some((id) => l.includes(id.slice(0, 7)));
+    if (ours && spawnSync('ip', ['link', 'del', l], { stdio: 'ignore' }).status === 0) linkCount++;
+  }
+  let iptables = 0;
+  if (scope === 'all') {
+    for (const table of ['nat', 'filter']) {
+      const r = spawnSync('iptables', ['-t', table, '-S'], { encoding: 'utf8' });
+      const lines = (r.stdout ?? '').split('\n');
+      // rules that jump to our chains first, then the chains themselves
+      for (const l of lines.filter((x) => x.startsWith('-A ') && / -j TINY-DOCKER/.test(x) && !/^-A TINY-DOCKER/.test(x))) {
+        if (spawnSync('iptables', ['-t', table, ...l.replace(/^-A /, '-D ').split(' ')], { stdio: 'ignore' }).status === 0) iptables++;
+      }
+      for (const chain of lines.filter((x) => /^-N TINY-DOCKER/.test(x)).map((x) => x.split(' ')[1]!)) {
+        spawnSync('iptables', ['-t', table, '-F', chain], { stdio: 'ignore' });
+        if (spawnSync('iptables', ['-t', table, '-X', chain], { stdio: 'ignore' }).status === 0) iptables++;
+      }
+    }
+  }
+  return { processes, mounts, cgroups, links: linkCount, iptables };
+}
+
+export function describeLeftovers(l: Leftovers): string | null {
+  const parts = Object.entries(l)
+    .filter(([, n]) => n > 0)
+    .map(([k, n]) => `${n} ${k}`);
+  return parts.length ? `left junk behind (cleaned): ${parts.join(', ')}` : null;
+}

@@ -1,0 +1,36 @@
+/**
+ * The small results file behind `npm run lab` (no argument): the last
+ * outcome of each lab, kept in reports/lab-status.json of the checkout.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { LabResult } from './runner.ts';
+
+export interface LabStatus {
+  status: LabResult['status'];
+  score: number;
+  total: number;
+  at: string;
+}
+
+export function statusFile(project: string): string {
+  return process.env.TINY_DOCKER_LAB_STATUS ?? path.join(project, 'reports', 'lab-status.json');
+}
+
+export function readStatus(project: string): Record<string, LabStatus> {
+  try {
+    return JSON.parse(fs.readFileSync(statusFile(project), 'utf8')) as Record<string, LabStatus>;
+  } catch {
+    return {};
+  }
+}
+
+export function recordStatus(project: string, r: LabResult): void {
+  const all = readStatus(project);
+  all[r.lab] = { status: r.status, score: r.score, total: r.total, at: new Date().toISOString() };
+  const file = statusFile(project);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, JSON.stringify(all, null, 2) + '\n');
+  fs.renameSync(tmp, file);
+}
