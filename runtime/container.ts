@@ -54,7 +54,7 @@ const SIGNAL_NUMBERS = osConstants.signals as Record<string, number>;
 
 /** Exit status as a shell reports it: the code, or 128 + the signal number. */
 export function exitCodeOf(code: number | null, signal: NodeJS.Signals | null): number {
-  // lab:01-process begin
+  // lab:01-process begin — the code if the process exited, else 128 + the signal's number
   if (code !== null) return code;
   return 128 + (signal ? (SIGNAL_NUMBERS[signal] ?? 0) : 0);
   // lab:01-process end
@@ -147,7 +147,7 @@ export async function runContainer(spec: ContainerSpec, opts: StartOptions): Pro
     child = inNamespaceWindow(spec.namespaces, () => {
       setPhase('rootfs');
       if (spec.namespaces.mnt) makeMountsPrivate();
-      // lab:02-namespaces begin
+      // lab:02-namespaces begin — name the new UTS namespace (man 2 sethostname)
       if (spec.namespaces.uts) sethostname(spec.hostname);
       // lab:02-namespaces end
       mountRootfs(layout, spec.rootfsMode);
@@ -231,7 +231,7 @@ export async function runContainer(spec: ContainerSpec, opts: StartOptions): Pro
 }
 
 function spawnInit(init: string, root: string, opts: StartOptions): ChildProcess {
-  // lab:01-process begin
+  // lab:01-process begin — spawn(init) with the container's stdio and fd 3 as the sync channel
   const [stdin = 'ignore', stdout = 'inherit', stderr = 'inherit'] = (opts.stdio ?? []) as ('inherit' | 'ignore' | 'pipe' | number)[];
   // fd 3 is the sync channel: Node makes a socketpair for 'pipe'.
   // The environment is empty: tiny-init gets the container's env in its program.

@@ -65,7 +65,7 @@ export interface NamespaceSet {
 }
 
 export function cloneFlags(ns: NamespaceSet): number {
-  // lab:02-namespaces begin
+  // lab:02-namespaces begin — OR together NS_FLAG[kind] for every namespace the set asks for
   let flags = 0;
   for (const kind of Object.keys(ns) as (keyof NamespaceSet)[]) if (ns[kind]) flags |= NS_FLAG[kind];
   return flags;

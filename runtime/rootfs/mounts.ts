@@ -41,7 +41,7 @@ export function createLayoutDirs(l: RootfsLayout): void {
 
 /** Step 1. MS_REC|MS_PRIVATE on "/": our mounts never propagate to the host, nor the host's to us. */
 export function makeMountsPrivate(): void {
-  // lab:02-namespaces begin
+  // lab:02-namespaces begin — mount(NULL, "/", NULL, MS_REC|MS_PRIVATE) (man 7 mount_namespaces)
   mount(null, '/', null, MS.MS_REC | MS.MS_PRIVATE);
   // lab:02-namespaces end
 }
