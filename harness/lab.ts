@@ -17,6 +17,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { Availability } from './availability.ts';
 import { checkLine, labHeader, listLine, scoreLine } from './format.ts';
 import { HARNESS_ROOT, labIds, loadLab, nextLab, resolveLabId } from './labs.ts';
 import { runLab, type LabResult } from './runner.ts';
@@ -130,13 +131,17 @@ export async function main(argv: string[]): Promise<number> {
     const lab = await loadLab(id);
     const human = !o.json && !o.jsonl;
     if (human) process.stdout.write(labHeader(lab));
+    // A lab whose feature has not landed says so once, not once per check.
+    const labMissing = new Availability(o.bin, o.project).check(lab.requires);
+    const labReason = labMissing ? `not available in this build yet: ${labMissing}` : null;
+    if (human && labReason) process.stdout.write(`  – ${labReason}\n`);
     const result = await runLab(lab, {
       bin: o.bin,
       project: o.project,
       image,
       ...(o.only.length ? { only: o.only } : {}),
       onResult: (r) => {
-        if (human) process.stdout.write(checkLine(r));
+        if (human && !(labReason && r.reason?.startsWith(labReason))) process.stdout.write(checkLine(r));
         if (o.jsonl) process.stdout.write(JSON.stringify({ type: 'check', ...r }) + '\n');
       },
     });
