@@ -78,8 +78,22 @@ function chooseImage(o: Options): string {
   return built;
 }
 
-/** Students change runtime/: rebuild the CLI bundle so the checks see their code (esbuild, well under a second). */
+/** The newest mtime of the sources the bundle is made from. */
+function newestSource(dir: string): number {
+  let newest = 0;
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) newest = Math.max(newest, newestSource(p));
+    else if (e.name.endsWith('.ts')) newest = Math.max(newest, fs.statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+/** Students change runtime/: rebuild the CLI bundle when a source is newer, so the checks see their code. */
 function build(o: Options): string | null {
+  const bundle = path.join(o.project, 'dist', 'tiny-docker.mjs');
+  const built = fs.statSync(bundle, { throwIfNoEntry: false })?.mtimeMs ?? 0;
+  if (built > newestSource(path.join(o.project, 'runtime'))) return null;
   const r = spawnSync(process.execPath, [path.join(o.project, 'scripts', 'build.mjs'), '--quiet'], { cwd: o.project, encoding: 'utf8' });
   if (r.status === 0) return null;
   return (r.stderr || r.stdout || `exit ${r.status}`).trim().split('\n').slice(0, 6).join('\n');
