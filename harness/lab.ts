@@ -101,11 +101,13 @@ function build(o: Options): string | null {
 
 async function list(o: Options): Promise<number> {
   const status = readStatus(o.project);
+  const avail = new Availability(o.bin, o.project);
   process.stdout.write('labs (npm run lab NN to run one):\n');
   for (const id of labIds()) {
     const lab = await loadLab(id);
     const s = status[id];
-    process.stdout.write(listLine(id, lab.title, s?.status ?? 'not started', s ? `${s.score}/${s.total}` : ''));
+    const fallback = avail.check(lab.requires) ? 'not available' : 'not started';
+    process.stdout.write(listLine(id, lab.title, s?.status ?? fallback, s ? `${s.score}/${s.total}` : ''));
   }
   return 0;
 }
