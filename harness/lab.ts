@@ -112,21 +112,19 @@ async function list(o: Options): Promise<number> {
   return 0;
 }
 
+/**
+ * On macOS (or with TINY_DOCKER_ROUTE=lima) the whole lab run happens in the Lima guest, through
+ * the Lima issue's lima/route-npm.ts (routeIfNeeded returns null when no routing is wanted).
+ */
 async function routeToLima(argv: string[]): Promise<number | null> {
-  if (process.platform !== 'darwin' || process.env.TINY_DOCKER_IN_LIMA === '1') return null;
-  const router = path.join(HARNESS_ROOT, 'lima', 'router.ts');
-  if (!fs.existsSync(router)) {
-    process.stderr.write('npm run lab: on macOS the labs run inside a Lima VM, but lima/router.ts is not in this build yet.\nhint: run the labs on Linux (or inside `limactl shell tiny-docker`) until the Lima router lands\n');
-    return 125;
+  const npmRouter = path.join(HARNESS_ROOT, 'lima', 'route-npm.ts');
+  if (fs.existsSync(npmRouter)) {
+    const mod = (await import(npmRouter)) as { routeIfNeeded?: (argv: string[]) => Promise<number | null> };
+    if (typeof mod.routeIfNeeded === 'function') return mod.routeIfNeeded(['tsx', 'harness/lab.ts', ...argv]);
   }
-  // The router is the Lima issue's: it runs a command in the guest, same path, as root, and passes the exit code through.
-  const mod = (await import(router)) as Record<string, unknown>;
-  const fn = (mod.routeCommand ?? mod.route ?? mod.runInLima ?? mod.default) as ((cmd: string[]) => Promise<number>) | undefined;
-  if (typeof fn !== 'function') {
-    process.stderr.write('npm run lab: lima/router.ts exports no routing function (expected routeCommand(argv) → exit code)\n');
-    return 125;
-  }
-  return fn(['npm', 'run', '--silent', 'lab', '--', ...argv]);
+  if (process.platform !== 'darwin') return null;
+  process.stderr.write('npm run lab: on macOS the labs run inside a Lima VM, but lima/route-npm.ts (routeIfNeeded) is not in this build yet.\nhint: run the labs on Linux, or inside `limactl shell tiny-docker`, until the Lima router lands\n');
+  return 125;
 }
 
 export async function main(argv: string[]): Promise<number> {

@@ -74,15 +74,15 @@ export default defineLab({
     {
       id: 'host-to-container',
       title: 'the host pings the container, and NAT (MASQUERADE) covers its subnet',
-      runs: 'tiny-docker run --net bridge sh -c "ip -4 addr show eth0; sleep 20" & ping -c1 <its IP>; iptables -t nat -S',
+      runs: 'tiny-docker run --net bridge sh -c "ip -4 addr show eth0; sleep 20" & busybox ping -c1 <its IP>; iptables -t nat -S',
       expect: 'an answer; a MASQUERADE rule for the subnet',
       hint: 'the host reaches the subnet through tdk0; ip_forward=1 and -t nat … -s SUBNET ! -o tdk0 -j MASQUERADE let it out',
-      requires: [{ hostTool: 'iptables' }],
+      requires: [{ hostTool: 'iptables' }, { hostTool: 'busybox' }],
       timeoutMs: 40_000,
       async verify(t) {
         const a = t.background('ip -4 addr show eth0; sleep 20', ['--net', 'bridge']);
         const ip = (await a.waitFor(IPV4))[1]!;
-        const ping = await t.host('ping', ['-c1', '-W2', ip]);
+        const ping = await t.host('busybox', ['ping', '-c1', '-W2', ip]);
         const nat = await t.host('iptables', ['-t', 'nat', '-S']);
         await a.stop();
         expectExit(ping, 0);

@@ -15,7 +15,8 @@ const NODE_DIR = path.dirname(process.execPath);
 
 function routed(t: CheckContext, args: string[], env: Record<string, string> = {}, withLimactl = true): Promise<RunResult> {
   const PATH = withLimactl ? `${STAND_IN}:${NODE_DIR}:/usr/sbin:/usr/bin:/sbin:/bin` : `${NODE_DIR}:/usr/sbin:/usr/bin:/sbin:/bin`;
-  return t.cli(args, { env: { TINY_DOCKER_ROUTE: 'lima', PATH, ...env } });
+  // The "guest" is this machine: its node is ours (a real guest has /usr/local/bin/node from the template).
+  return t.cli(args, { env: { TINY_DOCKER_ROUTE: 'lima', TINY_DOCKER_LIMA_NODE: process.execPath, PATH, ...env } });
 }
 
 /** One line on stderr, exit 125, and the message names the fix. */
@@ -37,6 +38,8 @@ export default defineLab({
       expect: 'hello through lima (through the stand-in limactl)',
       hint: 'limactl shell --workdir "$PWD" INSTANCE sudo <the same argv>, with stdio inherited',
       async verify(t) {
+        // The "guest" is this machine: a direct run first builds tiny-init for it, as `setup lima` would.
+        expectExit(await t.cli(['run', '--rootfs', t.image, 'true']), 0);
         expectOutput(await routed(t, ['run', '--rootfs', t.image, 'sh', '-c', 'echo hello through lima']), 'hello through lima');
       },
     },
@@ -47,6 +50,7 @@ export default defineLab({
       expect: '42, then 127',
       hint: 'the router exits with limactl’s exit code, which is the command’s',
       async verify(t) {
+        expectExit(await t.cli(['run', '--rootfs', t.image, 'true']), 0); // builds tiny-init for the "guest"
         expectExit(await routed(t, ['run', '--rootfs', t.image, 'sh', '-c', 'exit 42']), 42);
         expectExit(await routed(t, ['run', '--rootfs', t.image, '/no/such/command']), 127);
       },
