@@ -44,7 +44,7 @@ export class LiveContext implements CheckContext {
   private exec(file: string, args: string[], display: string, opts: RunOptions, env: NodeJS.ProcessEnv): Promise<RunResult> {
     return new Promise((resolve) => {
       // Own process group, so a timeout can stop the CLI and anything it started.
-      const child = spawn(file, args, { env, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+      const child = spawn(file, args, { env, cwd: opts.cwd ?? this.project, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
       this.children.add(child);
       let stdout = '';
       let stderr = '';

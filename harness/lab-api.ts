@@ -37,6 +37,8 @@ export interface RunOptions {
   input?: string | Buffer;
   timeoutMs?: number;
   env?: Record<string, string>;
+  /** Working directory (host commands only); default the project under test. */
+  cwd?: string;
 }
 
 /** A container left running in the background while a check looks at it. */

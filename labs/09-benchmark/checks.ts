@@ -16,14 +16,15 @@ export default defineLab({
       id: 'trace-steps',
       title: 'run --trace shows unshare, pivot_root and exec, in that order',
       runs: 'tiny-docker run --trace true',
-      expect: 'unshare(CLONE_NEW…) … pivot_root(".", ".") … exec, on stderr',
+      expect: 'unshare(CLONE_NEW…) … pivot_root(".", ".") … init exec, on stderr',
       hint: 'every kernel call goes through runtime/sys (the one door), which reports it to the tracer',
       requires: [{ runFlag: 'trace' }],
       async verify(t) {
         const r = await t.cli(['run', '--rootfs', t.image, '--trace', 'true']);
         expectExit(r, 0);
         const at = (re: RegExp) => r.stderr.search(re);
-        const steps = [/unshare\(CLONE_NEW/, /pivot_root\(/, /\bexec\b/];
+        // tiny-init's own lines are marked "init": its execve is the last step before the command runs
+        const steps = [/unshare\(CLONE_NEW/, /pivot_root\(/, /\binit\s+exec/];
         const pos = steps.map(at);
         if (pos.some((p) => p < 0)) fail(`missing from the trace: ${steps.filter((_, i) => pos[i]! < 0).map(String).join(', ')}`);
         if (!(pos[0]! < pos[1]! && pos[1]! < pos[2]!)) fail('the steps are out of order (expected unshare, then pivot_root, then exec)');
