@@ -72,7 +72,14 @@ export default defineLab({
           .filter((f) => fs.statSync(f).mtimeMs >= started - 1000);
         if (!fresh.length) fail(`no new reports/bench-*.md after npm run bench (stdout: ${r.stdout.trim().slice(-160)})`);
         const md = fs.readFileSync(fresh[0]!, 'utf8');
-        for (const [re, what] of [[/median/i, 'a median column'], [/p99/i, 'a p99 column'], [/unshare/i, 'an unshare row'], [/<svg/i, 'an SVG chart'], [/routed/i, 'a routed row (measured or marked not available)']] as const) {
+        const checks = [
+          [/median/i, 'median column'],
+          [/p99/i, 'p99 column'],
+          [/unshare/i, 'unshare row'],
+          [/<svg|!\[[^\]]*\]\([^)]+\.svg\)/i, 'SVG chart (inline or linked)'],
+          [/routed/i, 'routed row (measured or marked not available)'],
+        ] as const;
+        for (const [re, what] of checks) {
           if (!re.test(md)) fail(`${path.basename(fresh[0]!)} has no ${what}`);
         }
       },
