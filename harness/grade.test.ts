@@ -112,7 +112,7 @@ describe('npm run grade', () => {
     git(starter, 'checkout', '-q', 'main');
 
     const out = path.join(work, 'reports');
-    const r = spawnSync(process.execPath, [TSX, path.join(HARNESS_ROOT, 'harness/grade.ts'), '--repo', starter, '--branches', 'student/*', '--labs', lab.id, '--jobs', '2', '--timeout', '20', '--out', out], { encoding: 'utf8', timeout: 280_000 });
+    const r = spawnSync(process.execPath, [TSX, path.join(HARNESS_ROOT, 'harness/grade.ts'), '--repo', `file://${starter}`, '--branches', 'student/*', '--labs', lab.id, '--jobs', '2', '--timeout', '20', '--out', out], { encoding: 'utf8', timeout: 280_000 });
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/\[3\/3\]/); // progress
     // checks whose feature is not in this build count for nobody
@@ -141,7 +141,11 @@ describe('npm run grade', () => {
     expect(fs.readFileSync(path.join(out, 'grades.csv'), 'utf8').split('\n')[0]).toBe(`student,branch,commit,${lab.id},score,max_score,notes`);
     for (const s of ['alice', 'bob', 'carol']) expect(fs.existsSync(path.join(out, 'feedback', `${s}.md`))).toBe(true);
     expect(fs.readFileSync(path.join(out, 'feedback', 'carol.md'), 'utf8')).toMatch(/timed out/);
-    // the worktrees are gone
-    expect(git(starter, 'worktree', 'list').split('\n')).toHaveLength(1);
+    // contained: each lab ran in a cgroup with limits, and nothing of the grader is left
+    expect(md).toMatch(/cgroup limits: memory 2048 MiB, pids 2048/);
+    expect(fs.readFileSync('/proc/self/mountinfo', 'utf8')).not.toMatch(/tdk-grade-/);
+    const cgroups = spawnSync('find', ['/sys/fs/cgroup', '-maxdepth', '6', '-type', 'd', '-name', `tdk-grade-*`], { encoding: 'utf8' }).stdout;
+    expect(cgroups.trim()).toBe('');
+    expect(fs.readdirSync(os.tmpdir()).filter((d) => d.startsWith('tdk-grade-'))).toEqual([]);
   }, 300_000);
 });
