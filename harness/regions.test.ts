@@ -35,10 +35,31 @@ describe('solution regions', () => {
   });
 
   it('bad markers are refused with the file and line', () => {
-    expect(() => findRegions('// lab:01-process begin\nx();\n// lab:01-process end\n', 'a.ts')).toThrow(/a\.ts:1: .*module level/);
     expect(() => findRegions('f() {\n  // lab:01-process begin\n}\n', 'a.ts')).toThrow(/has no end/);
     expect(() => findRegions('f() {\n  // lab:01-process begin\n  // lab:02-namespaces end\n}\n', 'a.ts')).toThrow(/closes lab:01-process/);
     expect(() => findRegions('f() {\n  // lab:01-process begin\n    // lab:01-process end\n}\n', 'a.ts')).toThrow(/indented differently/);
+  });
+
+  it('a module-level region keeps every signature and stubs only the bodies', () => {
+    const src = [
+      '// lab:05-networking begin — the two ip -batch programs',
+      '/** The host side. */',
+      'export function hostCommands(p: Plan): string {',
+      "  return `link add ${p.veth} type veth`;",
+      '}',
+      'export const up = (dev: string): string => `link set ${dev} up`;',
+      'export interface Plan { veth: string }',
+      '// lab:05-networking end',
+      '',
+    ].join('\n');
+    const { text } = stubRegions(src, 'runtime/network/veth.ts', () => true);
+    expect(text).toContain('export function hostCommands(p: Plan): string {');
+    expect(text).toContain('/** The host side. */');
+    expect(text).toContain('export const up = (dev: string): string => {');
+    expect(text).toContain('export interface Plan { veth: string }');
+    expect(text.match(/throw new LabNotImplementedError\('05-networking'\);/g)).toHaveLength(2);
+    expect(text).not.toContain('type veth`');
+    expect(text).not.toContain('up`');
   });
 
   it('the import path is relative to the file', () => {

@@ -1,22 +1,32 @@
 /**
  * Solution regions: the runtime code a lab asks students to write.
  *
- *   export function cloneFlags(ns: NamespaceSet): number {
- *     // lab:02-namespaces begin — one CLONE_NEW* bit per namespace the spec asks for
- *     …the instructor's code…
- *     // lab:02-namespaces end
- *   }
+ * Two shapes, both always stubbed into code that compiles:
  *
- * The rule that keeps every starter compiling: a region is a run of whole
- * STATEMENTS inside a function body (never a declaration at module level,
- * never part of an expression), and nothing after the region uses a name
- * declared inside it. Then `throw new LabNotImplementedError('NN-name');`
- * is always a valid replacement: TypeScript accepts `throw` where any
- * statement may stand, and a function whose body throws satisfies any
- * return type. The text after the dash on the begin line is the TODO hint
- * the starter keeps at that exact line.
+ * 1. Statements inside a function body (the begin marker is indented):
+ *
+ *      export function cloneFlags(ns: NamespaceSet): number {
+ *        // lab:02-namespaces begin — one CLONE_NEW* bit per namespace the spec asks for
+ *        …the instructor's code…
+ *        // lab:02-namespaces end
+ *      }
+ *
+ *    The region becomes `throw new LabNotImplementedError('NN-name');`: TypeScript
+ *    accepts a throw wherever a statement may stand, and a function whose body
+ *    throws satisfies any return type. Rule: nothing after the region may use a
+ *    name declared inside it (when in doubt, wrap the whole body).
+ *
+ * 2. Whole declarations at module level (the begin marker is not indented):
+ *    every function, arrow function, method and constructor in the region keeps
+ *    its signature (and its doc comment), and only its BODY becomes the throw,
+ *    so every caller still compiles. Types, interfaces and plain constants in the
+ *    region are kept as they are.
+ *
+ * The text after the dash on the begin line is the TODO hint the starter keeps
+ * at that exact line.
  */
 import * as path from 'node:path';
+import ts from 'typescript';
 
 export const BEGIN_RE = /^(\s*)\/\/ lab:(\d\d-[a-z0-9-]+) begin(?:\s*[—:-]+\s*(.*))?$/;
 export const END_RE = /^(\s*)\/\/ lab:(\d\d-[a-z0-9-]+) end\s*$/;
@@ -32,6 +42,8 @@ export interface Region {
   hint: string;
   /** The lines between the markers: the solution. */
   body: string[];
+  /** Declarations at module level (shape 2) rather than statements in a body (shape 1). */
+  moduleLevel: boolean;
 }
 
 export class RegionError extends Error {
@@ -48,13 +60,12 @@ export function findRegions(text: string, file: string): Region[] {
     const where = `${file}:${i + 1}`;
     if (b) {
       if (open) throw new RegionError(`${where}: lab:${b[2]} begins inside lab:${open.lab} (regions do not nest)`);
-      if (b[1]!.length === 0) throw new RegionError(`${where}: lab:${b[2]} is at module level; a region must sit inside a function body`);
       open = { lab: b[2]!, begin: i, indent: b[1]!, hint: (b[3] ?? '').trim() };
     } else if (e) {
       if (!open) throw new RegionError(`${where}: lab:${e[2]} end without a begin`);
       if (e[2] !== open.lab) throw new RegionError(`${where}: lab:${e[2]} end closes lab:${open.lab}`);
       if (e[1] !== open.indent) throw new RegionError(`${where}: lab:${e[2]} end is indented differently from its begin (line ${open.begin + 1})`);
-      regions.push({ file, lab: open.lab, begin: open.begin, end: i, indent: open.indent, hint: open.hint, body: lines.slice(open.begin + 1, i) });
+      regions.push({ file, lab: open.lab, begin: open.begin, end: i, indent: open.indent, hint: open.hint, body: lines.slice(open.begin + 1, i), moduleLevel: open.indent === '' });
       open = null;
     } else if (/^\s*\/\/ lab:\S+ (begin|end)/.test(line)) {
       throw new RegionError(`${where}: malformed lab marker (the marker must be alone on its line: "// lab:NN-name begin")`);
@@ -71,16 +82,49 @@ export function stubImport(file: string): string {
   return `import { LabNotImplementedError } from '${rel}';`;
 }
 
+function stubStatement(r: Region): string {
+  return `throw new LabNotImplementedError('${r.lab}');`;
+}
+
+/**
+ * Shape 2: replace the body of every function-like declaration in the region's
+ * text (parsed with the TypeScript compiler) by a TODO and a throw.
+ */
+export function stubDeclarations(r: Region): string[] {
+  const text = r.body.join('\n');
+  const sf = ts.createSourceFile(r.file, text, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
+  const edits: { start: number; end: number; text: string }[] = [];
+  const stubBody = (node: ts.Node) => {
+    const line = sf.getLineAndCharacterOfPosition(node.getStart(sf)).line;
+    const indent = /^\s*/.exec(text.split('\n')[line] ?? '')![0];
+    return `{\n${indent}  // TODO(lab ${r.lab}): ${r.hint || 'write this part'} — see labs/${r.lab}/README.md\n${indent}  ${stubStatement(r)}\n${indent}}`;
+  };
+  const visit = (node: ts.Node): void => {
+    if ((ts.isFunctionDeclaration(node) || ts.isMethodDeclaration(node) || ts.isConstructorDeclaration(node) || ts.isGetAccessorDeclaration(node) || ts.isSetAccessorDeclaration(node) || ts.isFunctionExpression(node)) && node.body) {
+      edits.push({ start: node.body.getStart(sf), end: node.body.getEnd(), text: stubBody(node) });
+      return; // nested functions go with their parent's body
+    }
+    if (ts.isArrowFunction(node)) {
+      edits.push({ start: node.body.getStart(sf), end: node.body.getEnd(), text: stubBody(node) });
+      return;
+    }
+    ts.forEachChild(node, visit);
+  };
+  ts.forEachChild(sf, visit);
+  let out = text;
+  for (const e of edits.sort((a, b) => b.start - a.start)) out = out.slice(0, e.start) + e.text + out.slice(e.end);
+  return out.split('\n');
+}
+
 /** Replace the regions of the selected labs by a TODO + throw; returns the new text (unchanged when none). */
 export function stubRegions(text: string, file: string, labs: (lab: string) => boolean): { text: string; stubbed: Region[] } {
   const regions = findRegions(text, file).filter((r) => labs(r.lab));
   if (regions.length === 0) return { text, stubbed: [] };
   const lines = text.split('\n');
   for (const r of [...regions].reverse()) {
-    const stub = [
-      `${r.indent}// TODO(lab ${r.lab}): ${r.hint || 'write this part'} — see labs/${r.lab}/README.md`,
-      `${r.indent}throw new LabNotImplementedError('${r.lab}');`,
-    ];
+    const stub = r.moduleLevel
+      ? stubDeclarations(r)
+      : [`${r.indent}// TODO(lab ${r.lab}): ${r.hint || 'write this part'} — see labs/${r.lab}/README.md`, `${r.indent}${stubStatement(r)}`];
     lines.splice(r.begin, r.end - r.begin, `${r.indent}// lab:${r.lab} begin`, ...stub);
   }
   // ESM hoists imports wherever they stand; put ours just before the first one, to stay readable.
@@ -89,9 +133,17 @@ export function stubRegions(text: string, file: string, labs: (lab: string) => b
   return { text: lines.join('\n'), stubbed: regions };
 }
 
+/** The solution lines a stub removed: the region's lines that its stub no longer has. */
+export function removedLines(r: Region): string[] {
+  if (!r.moduleLevel) return r.body;
+  const kept = new Set(stubDeclarations(r).map((l) => l.trim()));
+  return r.body.filter((l) => !kept.has(l.trim()));
+}
+
 /** Solution lines worth looking for (code, not comments or punctuation). */
 export function significantLines(r: Region): string[] {
-  return r.body.map((l) => l.trim()).filter((l) => l.length >= 16 && !l.startsWith('//') && !l.startsWith('*'));
+  return removedLines(r)
+    .map((l) => l.trim()).filter((l) => l.length >= 16 && !l.startsWith('//') && !l.startsWith('*'));
 }
 
 /** Which solution lines still appear in the given files' text: must be none in a starter. */

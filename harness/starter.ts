@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { HARNESS_ROOT, resolveLabId, labIds } from './labs.ts';
-import { findRegions, leakedLines, significantLines, stubRegions, RegionError, type Region } from './regions.ts';
+import { findRegions, leakedLines, removedLines, significantLines, stubRegions, RegionError, type Region } from './regions.ts';
 
 export interface StarterOptions {
   out: string;
@@ -76,7 +76,7 @@ export function writeStarter(o: StarterOptions): StarterResult {
   const outside = new Map<string, string>();
   for (const f of new Set(stubbed.map((r) => r.file))) outside.set(f, stubRegions(fs.readFileSync(path.join(o.from, f), 'utf8'), f, () => true).text);
   const common = (line: string) => [...outside.values()].some((t) => t.includes(line));
-  const secret = stubbed.map((r) => ({ ...r, body: r.body.filter((l) => !common(l.trim())) }));
+  const secret = stubbed.map((r) => ({ ...r, moduleLevel: false, body: removedLines(r).filter((l) => !common(l.trim())) }));
   const leaks = leakedLines(secret, written);
   if (leaks.length) throw new Error(`solution lines leaked into the starter: ${leaks.slice(0, 3).map((l) => `${l.file}: ${l.line}`).join('; ')}`);
   writeStudentNote(o.out, chosen);
