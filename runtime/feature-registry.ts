@@ -5,9 +5,11 @@
  */
 import type { Feature, FeatureFactory } from './features.ts';
 import type { ContainerSpec } from './spec.ts';
+import { cgroupsFactory } from './cgroups/feature.ts';
 
 export const FEATURE_FACTORIES: FeatureFactory[] = [
-  // cgroups, network, security register here
+  cgroupsFactory,
+  // network, security register here
 ];
 
 export function featuresFor(spec: ContainerSpec): Feature[] {

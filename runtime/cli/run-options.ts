@@ -8,6 +8,7 @@ import { checkName, newId, randomName, shortId } from '../ids.ts';
 import { bestImage, resolveRootfs } from '../rootfs/images.ts';
 import { imagesDir } from '../paths.ts';
 import { buildEnv, type ContainerSpec } from '../spec.ts';
+import { cgroupConfigFromFlags } from '../cgroups/config.ts';
 import { bool, list, str, type FlagSpec, type ParsedFlags } from './args.ts';
 
 export const RUN_FLAGS: FlagSpec[] = [
@@ -89,6 +90,12 @@ export async function specFromFlags(flags: ParsedFlags, command: string[]): Prom
  * Each concern adds one line here, calling its own pure parser.
  */
 export async function applyFeatureFlags(flags: ParsedFlags, spec: ContainerSpec): Promise<void> {
-  void flags;
-  void spec;
+  spec.features.cgroups = cgroupConfigFromFlags({
+    memory: str(flags, 'memory'),
+    memorySwap: str(flags, 'memory-swap'),
+    pidsLimit: str(flags, 'pids-limit'),
+    cpus: str(flags, 'cpus'),
+    cpuShares: str(flags, 'cpu-shares'),
+    cgroupParent: str(flags, 'cgroup-parent'),
+  });
 }
