@@ -6,7 +6,9 @@
 import * as fs from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { HOST_ROOTFS, cli, mountCount, stateEntries, tempRoot } from '../../test/helpers.ts';
+import { spawn } from 'node:child_process';
 import { runContainer } from '../container.ts';
+import { cleanupCgroups, joinCgroups } from './feature.ts';
 import { Store } from '../store.ts';
 import { detectCgroupMode } from './detect.ts';
 import { groupsUnder, removeParents, specFor, uniqueParent, v1ParentDirs } from './test-support.ts';
@@ -56,5 +58,33 @@ describe.runIf(mode === 'v1' || mode === 'hybrid')('cgroup cleanup', () => {
     expect((await c.wait()).exitCode).toBe(137);
     expect(fs.existsSync(memoryDir)).toBe(false);
     expect(groupsUnder(parents)).toEqual([]);
+  });
+
+  it('a process joined to the group from outside (as exec does) is killed and the group removed when the container exits', async () => {
+    const store = new Store(root);
+    const spec = await specFor(['--rm', '--rootfs', HOST_ROOTFS, '--cgroup-parent', parent, '--pids-limit', '16', 'sleep', '0.5']);
+    const c = await runContainer(spec, { store, stdio: ['ignore', 'ignore', 'ignore'] });
+    const facts = store.read(spec.id).facts;
+    const outsider = spawn('sleep', ['30'], { stdio: 'ignore' });
+    const killed = new Promise<NodeJS.Signals | null>((r) => outsider.once('exit', (_c, sig) => r(sig)));
+    joinCgroups(facts, outsider.pid!);
+    const pidsDir = (facts.cgroups as { dirs: Record<string, string> }).dirs.pids!;
+    expect(fs.readFileSync(`${pidsDir}/cgroup.procs`, 'utf8')).toContain(String(outsider.pid));
+    expect((await c.wait()).exitCode).toBe(0);
+    expect(await killed).toBe('SIGKILL'); // not in the PID namespace: only the cgroup kill reaches it
+    expect(groupsUnder(parents)).toEqual([]);
+  });
+
+  it('cleanup works from the saved facts alone (as a monitor in another process would), and twice', async () => {
+    const store = new Store(root);
+    const spec = await specFor(['--rootfs', HOST_ROOTFS, '--cgroup-parent', parent, '--memory', '32m', 'sleep', '30']);
+    const c = await runContainer(spec, { store, stdio: ['ignore', 'ignore', 'ignore'] });
+    const saved = JSON.parse(fs.readFileSync(`${store.dir(spec.id)}/state.json`, 'utf8')).facts;
+    expect(groupsUnder(parents)).toHaveLength(4); // memory, pids, cpuacct, freezer
+    await cleanupCgroups(saved);
+    await cleanupCgroups(saved);
+    expect((await c.wait()).exitCode).toBe(137);
+    expect(groupsUnder(parents)).toEqual([]);
+    store.remove(spec.id);
   });
 });
