@@ -3,7 +3,11 @@
  * command being run is loaded (dynamic import), so `--version` costs little
  * more than `node -e 0`.
  */
-import { printError } from './output.ts';
+// Nothing heavy is imported at the top: chalk, koffi and the runtime load
+// only when a command needs them.
+async function printError(err: unknown): Promise<number> {
+  return (await import('./output.ts')).printError(err);
+}
 
 declare const TINY_DOCKER_VERSION: string | undefined;
 const VERSION = typeof TINY_DOCKER_VERSION === 'string' ? TINY_DOCKER_VERSION : '0.0.0-dev';
