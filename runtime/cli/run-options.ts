@@ -7,6 +7,7 @@ import { ConfigError } from '../errors.ts';
 import { checkName, newId, randomName, shortId } from '../ids.ts';
 import { bestImage, resolveRootfs } from '../rootfs/images.ts';
 import { imagesDir } from '../paths.ts';
+import { securityConfigFromFlags } from '../security/config.ts';
 import { buildEnv, type ContainerSpec } from '../spec.ts';
 import { bool, list, str, type FlagSpec, type ParsedFlags } from './args.ts';
 
@@ -89,6 +90,10 @@ export async function specFromFlags(flags: ParsedFlags, command: string[]): Prom
  * Each concern adds one line here, calling its own pure parser.
  */
 export async function applyFeatureFlags(flags: ParsedFlags, spec: ContainerSpec): Promise<void> {
-  void flags;
-  void spec;
+  spec.features.security = securityConfigFromFlags({
+    capAdd: list(flags, 'cap-add'),
+    capDrop: list(flags, 'cap-drop'),
+    privileged: bool(flags, 'privileged'),
+    securityOpt: list(flags, 'security-opt'),
+  });
 }
