@@ -59,7 +59,6 @@ export function capabilityName(n: number): string {
   return NAMES.get(n) ?? `cap_${n}`;
 }
 
-// lab:07-security begin
 /**
  * Docker's default set (moby's oci/caps/defaults.go): enough for package
  * managers and daemons that drop privileges, nothing that reaches the host
@@ -114,6 +113,7 @@ export interface CapabilityFlags {
 export function resolveCapabilities(flags: CapabilityFlags): 'ALL' | string[] {
   const add = flags.add.map(normalizeCapability);
   const drop = flags.drop.map(normalizeCapability);
+  // lab:07-security begin — privileged, then ALL in --cap-add, then ALL in --cap-drop, else defaults − drop + add
   if (flags.privileged) return 'ALL';
   let caps: Set<string>;
   if (add.includes('ALL')) {
@@ -126,6 +126,7 @@ export function resolveCapabilities(flags: CapabilityFlags): 'ALL' | string[] {
     for (const c of add) caps.add(c);
   }
   return [...caps].sort((a, b) => CAPABILITIES[a]! - CAPABILITIES[b]!);
+  // lab:07-security end
 }
 
 /**
@@ -134,13 +135,14 @@ export function resolveCapabilities(flags: CapabilityFlags): 'ALL' | string[] {
  * asking for a bit the kernel does not know makes capset(2) fail with EINVAL.
  */
 export function capabilityMask(caps: 'ALL' | readonly string[], lastCap: number): bigint {
+  // lab:07-security begin — bit N for capability N; keep only bits 0..lastCap
   const known = (1n << BigInt(lastCap + 1)) - 1n;
   if (caps === 'ALL') return known;
   let mask = 0n;
   for (const c of caps) mask |= 1n << BigInt(CAPABILITIES[c]!);
   return mask & known;
+  // lab:07-security end
 }
-// lab:07-security end
 
 /** Names of the bits set in a mask, e.g. to explain a CapEff line. */
 export function capabilityNames(mask: bigint): string[] {

@@ -80,7 +80,6 @@ export function seccompProgram(config: SecurityConfig): Buffer | null {
   return program;
 }
 
-// lab:07-security begin
 /** The steps for one stage: pure, given the capability mask and the kernel's last capability. */
 export function securitySteps(config: SecurityConfig, stage: InitStage, capMask: bigint, lastCap: number, seccomp: Buffer | null): InitStep[] {
   if (stage === 'mounts') {
@@ -91,6 +90,7 @@ export function securitySteps(config: SecurityConfig, stage: InitStage, capMask:
     ];
   }
   if (stage !== 'final') return [];
+  // lab:07-security begin — CAPS args, then the order: seccomp before CAPS without no_new_privs, after with it
   const mask = capMask.toString();
   // bounding, effective, permitted, inheritable, ambient, cap_last_cap.
   // Inheritable and ambient stay empty (Docker since CVE-2022-24769): after
@@ -99,8 +99,8 @@ export function securitySteps(config: SecurityConfig, stage: InitStage, capMask:
   const filter: InitStep[] = seccomp ? [{ op: 'SECCOMP', args: [seccomp] }] : [];
   if (config.noNewPrivileges) return [caps, { op: 'NNP', args: [] }, ...filter];
   return [...filter, caps];
+  // lab:07-security end
 }
-// lab:07-security end
 
 export function securityConfigOf(spec: ContainerSpec): SecurityConfig {
   return (spec.features.security as SecurityConfig | undefined) ?? defaultSecurityConfig();

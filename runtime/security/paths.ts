@@ -4,7 +4,6 @@
  * a container's own files are: most of what they show is the whole machine.
  */
 
-// lab:07-security begin
 /**
  * Hidden: a file gets /dev/null bound over it (reads as empty), a directory
  * an empty read-only tmpfs (tiny-init's OP_MASK).
@@ -38,4 +37,3 @@ export const MASKED_PATHS: readonly string[] = [
  *   /proc/irq, /proc/bus, /proc/fs  host hardware and filesystem knobs
  */
 export const READONLY_PATHS: readonly string[] = ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger'];
-// lab:07-security end

@@ -144,9 +144,9 @@ function rulesByNumber(profile: SeccompProfile, o: CompileOptions): { byNr: Map<
   return { byNr, skipped: [...skipped].sort() };
 }
 
-// lab:07-security begin
 /** Emit code that falls through when `c` holds and jumps to `fail` when not. */
 function emitCondition(asm: Assembler, c: ArgCondition, fail: string): void {
+  // lab:07-security begin — compare the high 32-bit half, then the low half (bpf.ts: SECCOMP_DATA.argHigh/argLow)
   const value = BigInt(c.value);
   const hi = Number(value >> 32n), lo = Number(value & 0xffffffffn);
   const ok = asm.label('ok');
@@ -179,6 +179,7 @@ function emitCondition(asm: Assembler, c: ArgCondition, fail: string): void {
       break;
   }
   asm.here(ok);
+  // lab:07-security end
 }
 
 export function compileProfile(profile: SeccompProfile, o: CompileOptions): CompiledFilter {
@@ -186,6 +187,7 @@ export function compileProfile(profile: SeccompProfile, o: CompileOptions): Comp
   const { byNr, skipped } = rulesByNumber(profile, o);
   const asm = new Assembler();
 
+  // lab:07-security begin — check seccomp_data.arch, then load nr and (x86_64) refuse the x32 bit
   // (1) the ABI check: a foreign arch's numbers mean other syscalls.
   asm.load(SECCOMP_DATA.arch);
   asm.jump('jeq', AUDIT_ARCH[o.arch], 1, 0);
@@ -196,6 +198,7 @@ export function compileProfile(profile: SeccompProfile, o: CompileOptions): Comp
     asm.jump('jge', X32_SYSCALL_BIT, 0, 1);
     asm.ret(RET.KILL_PROCESS);
   }
+  // lab:07-security end
 
   // Sort the syscalls: fixed ALLOW (ranges), other fixed actions, conditional blocks.
   const allow: number[] = [];
@@ -241,7 +244,6 @@ export function compileProfile(profile: SeccompProfile, o: CompileOptions): Comp
   asm.ret(defaultRet);
   return { program: asm.assemble(), skipped };
 }
-// lab:07-security end
 
 /** [1,2,3,7,9,10] → [[1,3],[7,7],[9,10]] */
 export function ranges(sorted: readonly number[]): [number, number][] {
