@@ -22,6 +22,7 @@ import type { Feature, FeatureFactory, InitStage } from '../features.ts';
 import type { InitStep } from '../init/protocol.ts';
 import type { ContainerSpec } from '../spec.ts';
 import { readKernelFile } from '../sys/files.ts';
+import { traced } from '../sys/trace.ts';
 import { ConfigError } from '../errors.ts';
 import { capabilityMask, capabilityNames } from './capabilities.ts';
 import { defaultSecurityConfig, type SecurityConfig } from './config.ts';
@@ -73,11 +74,17 @@ export function seccompProgram(config: SecurityConfig): Buffer | null {
   const opts = { arch: nodeArchToSeccomp(arch()), caps: config.capabilities, kernel: release() };
   // The default profile depends only on the capabilities: compile it once per set.
   const key = s.mode === 'default' ? JSON.stringify(config.capabilities) : null;
-  const hit = key ? filterCache.get(key) : undefined;
-  if (hit) return hit;
-  const { program } = compileProfile(profile, opts);
-  if (key) filterCache.set(key, program);
-  return program;
+  return traced(
+    () => `compile seccomp profile ${s.mode === 'profile' ? s.path : 'default'} for ${opts.arch}`,
+    () => {
+      const hit = key ? filterCache.get(key) : undefined;
+      if (hit) return hit;
+      const { program } = compileProfile(profile, opts);
+      if (key) filterCache.set(key, program);
+      return program;
+    },
+    (p) => `= ${p.length / 8} BPF instructions`,
+  );
 }
 
 /** The steps for one stage: pure, given the capability mask and the kernel's last capability. */
@@ -130,3 +137,13 @@ export const securityFeature: FeatureFactory = {
     };
   },
 };
+
+/**
+ * For `tiny-docker exec`: a process joining a running container must get the
+ * same capabilities and seccomp filter as its PID 1 (Docker and runc do so).
+ * Append these to the exec program, right before its EXEC step.
+ */
+export function securityStepsForExec(spec: ContainerSpec): InitStep[] {
+  const config = securityConfigOf(spec);
+  return securitySteps(config, 'final', containerCapMask(config), hostLastCap(), seccompProgram(config));
+}
