@@ -35,7 +35,7 @@ function probe(...flags: string[]): Record<string, string> {
 }
 
 beforeAll(() => {
-  fsx = rootfsWithPrograms({ keyctl: 'test/security/keyctl.c' });
+  fsx = rootfsWithPrograms({ keyctl: 'test/security/keyctl.c', 'seccomp-probe': 'test/security/seccomp-probe.c' });
   root = tempRoot('security');
 });
 
@@ -76,6 +76,40 @@ describe('a default container', () => {
     expect(p.timer_list).toBe('0');
     expect(p.keys).toBe('0');
     expect(p.keys_masked).toBe('1');
+  });
+});
+
+describe('the seccomp filter, as the real kernel applies it', () => {
+  const probeSeccomp = (...flags: string[]) => {
+    const r = cli(root, ['run', '--rm', '--rootfs', fsx.dir, ...flags, '/usr/local/bin/seccomp-probe']);
+    expect(r.code, r.stderr).toBe(0);
+    return Object.fromEntries(r.stdout.trim().split('\n').map((l) => l.split('=', 2) as [string, string]));
+  };
+
+  it('refuses clone with a namespace flag, allows a plain fork, answers clone3 with ENOSYS', () => {
+    const p = probeSeccomp();
+    expect(p.clone_newuts).toBe('EPERM');
+    expect(p.clone_fork).toBe('ok');
+    expect(p.clone3).toBe('ENOSYS');
+  });
+
+  it('refuses ioctl(TIOCSTI), also with junk in the high 32 bits, and lets other ioctls through', () => {
+    const p = probeSeccomp();
+    expect(p.tiocsti).toBe('EPERM');
+    expect(p.tiocsti_hi).toBe('EPERM');
+    expect(p.tcgets).not.toBe('EPERM'); // stdin is not a terminal: ENOTTY from the kernel itself
+  });
+
+  it('the same calls get through with --privileged', () => {
+    const p = probeSeccomp('--privileged');
+    expect(p.clone_newuts).toBe('ok');
+    expect(p.tiocsti).not.toBe('EPERM');
+  });
+
+  it.runIf(process.arch === 'x64')('kills a process that makes an x32-ABI syscall (exit 159 = SIGSYS)', () => {
+    const r = cli(root, ['run', '--rm', '--rootfs', fsx.dir, '/usr/local/bin/seccomp-probe', 'x32']);
+    expect(r.stdout).not.toContain('x32=');
+    expect(r.code).toBe(128 + 31);
   });
 });
 
