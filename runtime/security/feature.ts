@@ -120,6 +120,10 @@ export const securityFeature: FeatureFactory = {
     const config = securityConfigOf(spec);
     return {
       name: 'security',
+      // Refuse a capability we cannot grant before anything is built.
+      async prepare() {
+        containerCapMask(config);
+      },
       initSteps(ctx, stage) {
         if (stage === 'early') return [];
         const program = stage === 'final' ? seccompProgram(config) : null;

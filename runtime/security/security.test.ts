@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, mountCount, stateEntries, tempRoot } from '../../test/helpers.ts';
 import { rootfsWithPrograms, type TestRootfs } from '../../test/security/fixture.ts';
+import { CAPABILITIES } from './capabilities.ts';
 
 // One shell script probes everything, so each mode costs one container.
 const PROBE = [
@@ -215,4 +216,15 @@ describe('bad security flags', () => {
       expect(mountCount()).toBe(before);
     });
   }
+
+  // Only where tiny-docker itself lacks a capability (this CI's sandbox has no CAP_SYS_RESOURCE).
+  const bnd = BigInt(`0x${/^CapBnd:\s*([0-9a-f]+)/m.exec(fs.readFileSync('/proc/self/status', 'utf8'))![1]}`);
+  const lacking = [...Array(41).keys()].find((n) => !(bnd & (1n << BigInt(n))));
+  it.runIf(lacking !== undefined)('a capability tiny-docker itself lacks: one line, exit 125', () => {
+    const name = Object.entries(CAPABILITIES).find(([, n]) => n === lacking)![0];
+    const r = cli(root, ['run', '--rm', '--rootfs', fsx.dir, '--cap-add', name, 'true']);
+    expect(r.code).toBe(125);
+    expect(r.stderr).toContain(`cannot grant ${name}`);
+    expect(stateEntries(root)).toEqual([]);
+  });
 });
