@@ -20,6 +20,7 @@ const PROBE = [
   'echo timer_list=$(wc -c < /proc/timer_list)',
   'echo keys=$(wc -c < /proc/keys)',
   'echo keys_masked=$(grep -c " /proc/keys " /proc/self/mountinfo)',
+  'echo firmware=$(ls -A /sys/firmware | wc -l)',
   'unshare -n true 2>/dev/null && echo unshare=ok || echo unshare=fail',
   '/usr/local/bin/keyctl',
   'ip link add tdk-a type veth peer name tdk-b 2>/dev/null && echo iplink=ok || echo iplink=fail',
@@ -78,6 +79,10 @@ describe('a default container', () => {
     expect(p.keys).toBe('0');
     expect(p.keys_masked).toBe('1');
   });
+
+  it('sees /sys/firmware as an empty directory (a read-only tmpfs over it)', () => {
+    expect(p.firmware).toBe('0');
+  });
 });
 
 describe('the seccomp filter, as the real kernel applies it', () => {
@@ -126,6 +131,7 @@ describe('--privileged', () => {
     expect(['ok', 'absent']).toContain(p.sysrq);
     expect(Number(p.timer_list)).toBeGreaterThan(0);
     expect(p.keys_masked).toBe('0');
+    expect(Number(p.firmware)).toBeGreaterThan(0);
     expect(p.unshare).toBe('ok');
     expect(p.keyctl).toBe('ok');
     expect(p.iplink).toBe('ok');
