@@ -7,6 +7,7 @@ import { ConfigError } from '../errors.ts';
 import { checkName, newId, randomName, shortId } from '../ids.ts';
 import { bestImage, resolveRootfs } from '../rootfs/images.ts';
 import { imagesDir } from '../paths.ts';
+import { securityConfigFromFlags } from '../security/config.ts';
 import { buildEnv, type ContainerSpec } from '../spec.ts';
 import { cgroupConfigFromFlags } from '../cgroups/config.ts';
 import { bool, list, str, type FlagSpec, type ParsedFlags } from './args.ts';
@@ -97,5 +98,11 @@ export async function applyFeatureFlags(flags: ParsedFlags, spec: ContainerSpec)
     cpus: str(flags, 'cpus'),
     cpuShares: str(flags, 'cpu-shares'),
     cgroupParent: str(flags, 'cgroup-parent'),
+  });
+  spec.features.security = securityConfigFromFlags({
+    capAdd: list(flags, 'cap-add'),
+    capDrop: list(flags, 'cap-drop'),
+    privileged: bool(flags, 'privileged'),
+    securityOpt: list(flags, 'security-opt'),
   });
 }
