@@ -21,6 +21,8 @@ export interface StepResult {
   step: string;
   changed: boolean;
   detail: string;
+  /** A verification step: it never changes anything, it reports "ok". */
+  verify?: boolean;
 }
 
 export interface SetupOptions {
@@ -48,7 +50,8 @@ export async function setupLima(cfg: LimaConfig, opts: SetupOptions = {}): Promi
     const start = performance.now();
     const r = { step: name, ...(await fn()) };
     const secs = ((performance.now() - start) / 1000).toFixed(1);
-    print(`      ${r.changed ? chalk.green('done') : chalk.dim('already done')}: ${r.detail} ${chalk.dim(`(${secs} s)`)}`);
+    const outcome = r.changed ? chalk.green('done') : r.verify ? chalk.green('ok') : chalk.dim('already done');
+    print(`      ${outcome}: ${r.detail} ${chalk.dim(`(${secs} s)`)}`);
     results.push(r);
   };
   $.quiet = true;
@@ -59,7 +62,7 @@ export async function setupLima(cfg: LimaConfig, opts: SetupOptions = {}): Promi
     if (!found) throw new LimaCheckError('limactl', MESSAGES.limactl());
     limactl = found;
     const v = await $`${found} --version`;
-    return { changed: false, detail: v.stdout.trim() };
+    return { changed: false, verify: true, detail: v.stdout.trim() };
   });
 
   const yamlPath = renderedTemplatePath(cfg);
@@ -137,13 +140,13 @@ export async function setupLima(cfg: LimaConfig, opts: SetupOptions = {}): Promi
     const answer = fs.readFileSync(back, 'utf8');
     fs.rmSync(back, { force: true });
     if (answer !== token) throw new LimaCheckError('shared', MESSAGES.shared(cfg.projectDir, cfg.instance));
-    return { changed: false, detail: `${cfg.projectDir} is shared, writable, at the same path` };
+    return { changed: false, verify: true, detail: `${cfg.projectDir} is shared, writable, at the same path` };
   });
 
   await step('run a hello-world container', async () => {
-    const r = await guestRun(cfg, build, tinyDockerArgv(cfg, ['run', '/bin/sh', '-c', 'echo hello from $(hostname) in Lima']));
+    const r = await guestRun(cfg, build, tinyDockerArgv(cfg, ['run', '--rm', '/bin/sh', '-c', 'echo hello from $(hostname) in Lima']));
     const out = must(r, 'the hello-world container');
-    return { changed: false, detail: out.split('\n').pop() ?? '' };
+    return { changed: false, verify: true, detail: out.split('\n').pop() ?? '' };
   });
   return results;
 }
