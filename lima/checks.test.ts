@@ -3,6 +3,7 @@
  * (no Lima runs on Linux): every one prints its own single line and exits 125.
  */
 import * as path from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { HOST_ROOTFS, ROOT } from '../test/helpers.ts';
 import { limaConfig, archBuild, guestArch } from './config.ts';
@@ -10,7 +11,7 @@ import { limactlShellArgs, tinyDockerArgv } from './guest-command.ts';
 import { commandOf } from './router.ts';
 import { parseInstanceList } from './limactl.ts';
 import { routingWanted } from './config.ts';
-import { routed, running, sandbox, type Sandbox } from './testing/standin.ts';
+import { STANDIN, routed, running, sandbox, type Sandbox } from './testing/standin.ts';
 
 let sb: Sandbox;
 beforeEach(() => {
@@ -122,6 +123,15 @@ describe('arch detection', () => {
     expect(args.join('\n')).toContain('@koromix/koffi-linux-arm64');
     expect(args.join('\n')).not.toMatch(/amd64|koffi-linux-x64/);
     expect(args.slice(-4)).toEqual(['/usr/local/bin/node', '/Users/ada/tiny-docker/bin/tiny-docker', 'run', '/bin/true']);
+  });
+});
+
+describe('the limactl stand-in', () => {
+  it('says in its --help and --version that it is a stand-in, not Lima', () => {
+    const help = spawnSync(STANDIN, ['--help'], { encoding: 'utf8' });
+    expect(help.stdout).toMatch(/limactl STAND-IN/);
+    expect(help.stdout).toMatch(/NOT Lima/);
+    expect(spawnSync(STANDIN, ['--version'], { encoding: 'utf8' }).stdout).toMatch(/stand-in, not Lima/);
   });
 });
 

@@ -18,7 +18,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { TinyDockerError } from '../runtime/errors.ts';
-import { archBuild, guestArch, probePath, type ArchBuild, type GuestArch, type LimaConfig } from './config.ts';
+import { archBuild, guestArch, nodeArch, probePath, type ArchBuild, type GuestArch, type LimaConfig } from './config.ts';
 import { findOnPath, listInstances, type LimaInstance } from './limactl.ts';
 
 export type CheckId = 'limactl' | 'instance' | 'running' | 'build' | 'shared';
@@ -45,7 +45,7 @@ export const MESSAGES = {
   running: (name: string, status: string) => `the Lima instance "${name}" is ${status || 'not running'}: start it with \`limactl start ${name}\``,
   arch: (name: string, arch: string) => `the Lima instance "${name}" reports arch "${arch}": tiny-docker runs on aarch64 and x86_64 guests only`,
   init: (arch: GuestArch, rel: string) => `the Linux build for linux-${arch} is missing or older than its source (${rel}): build it in the guest with \`tiny-docker setup lima\``,
-  koffi: (arch: GuestArch, nodeMods: string) => `the Linux build for linux-${arch} is missing in the guest (no koffi-linux-${arch === 'amd64' ? 'x64' : 'arm64'} under ${nodeMods}): install it with \`tiny-docker setup lima\``,
+  koffi: (arch: GuestArch, nodeMods: string) => `the Linux build for linux-${arch} is missing in the guest (no koffi-linux-${nodeArch(arch)} under ${nodeMods}): install it with \`tiny-docker setup lima\``,
   shared: (dir: string, name: string) => `${dir} is not reachable inside the Lima instance "${name}" at the same path: share it writable with \`tiny-docker setup lima\` (or add it under mounts: with writable: true in \`limactl edit ${name}\`)`,
   readOnly: (dir: string, name: string) => `${dir} is shared read-only into the Lima instance "${name}": set writable: true for it in \`limactl edit ${name}\`, then \`limactl start ${name}\``,
 };

@@ -3,8 +3,10 @@
  * "guest" is this machine, so a real container runs and what comes back
  * through `limactl shell` can be compared with what the container did.
  */
+import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HOST_ROOTFS, mountCount, stateEntries } from '../test/helpers.ts';
+import { BIN, HOST_ROOTFS, mountCount, stateEntries } from '../test/helpers.ts';
+import { shq } from './checks.ts';
 import { containerPids, routed, routedAsync, running, sandbox, type Sandbox } from './testing/standin.ts';
 
 let sb: Sandbox;
@@ -39,6 +41,14 @@ describe('tiny-docker routed through the limactl stand-in (TINY_DOCKER_ROUTE=lim
     const r = routed(sb, run(['/bin/sh', '-c', 'tr a-z A-Z'], ['-i']), { input: 'hello through lima\n' });
     expect(r.stdout).toBe('HELLO THROUGH LIMA\n');
     expect(r.code).toBe(0);
+  });
+
+  it('passes the terminal through: with a TTY on stdout, the container sees a TTY', () => {
+    // script(1) gives the router a pseudo-terminal, as a user's shell would
+    const cmd = [process.execPath, BIN, ...run(['/bin/sh', '-c', 'test -t 1 && echo stdout-is-a-tty; exit 4'])].map(shq).join(' ');
+    const r = spawnSync('script', ['-qec', cmd, '/dev/null'], { encoding: 'utf8', env: sb.env, input: '', timeout: 60_000 });
+    expect(r.stdout).toContain('stdout-is-a-tty');
+    expect(r.status).toBe(4);
   });
 
   it('returns 127 for a command that does not exist, with the runtime message', () => {

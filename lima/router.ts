@@ -53,7 +53,7 @@ export function planRoute(cfg: LimaConfig, argv: string[], cwd = process.cwd()):
  * Run the plan and resolve with the guest program's exit code. With `capture`,
  * stdout/stderr are collected instead of inherited (setup's hello-world).
  */
-export function runPlan(plan: GuestPlan, opts: { capture?: boolean; onSpawn?: (pid: number) => void } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+export function runPlan(plan: GuestPlan, opts: { capture?: boolean } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   const args = limactlShellArgs(plan);
   if (process.env.TINY_DOCKER_DEBUG) process.stderr.write(`tiny-docker: routing: ${[plan.cfg.limactl, ...args].map((a) => shq(a)).join(' ')}\n`);
   return new Promise((resolve, reject) => {
@@ -71,7 +71,6 @@ export function runPlan(plan: GuestPlan, opts: { capture?: boolean; onSpawn?: (p
       seen.add(sig);
     };
     for (const s of FORWARDED_SIGNALS) process.on(s, onSignal);
-    child.on('spawn', () => opts.onSpawn?.(child.pid!));
     child.on('error', (err) => {
       for (const s of FORWARDED_SIGNALS) process.off(s, onSignal);
       reject(err);
