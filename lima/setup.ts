@@ -175,7 +175,7 @@ async function buildForGuest(cfg: LimaConfig, build: ArchBuild): Promise<Omit<St
     `if [ -e ${G}/node_modules/${koffi} ] && sha256sum ${P}/package-lock.json | cmp -s - ${G}/.lock-sha256; then state=current; else`,
     `  ! mountpoint -q ${P}/node_modules || umount ${P}/node_modules`, // npm ci replaces the directory the mount points to
     `  mkdir -p ${G} && cp ${P}/package.json ${P}/package-lock.json ${G}/`,
-    `  (cd ${G} && npm ci --ignore-scripts --no-audit --no-fund >&2)`,
+    `  (cd ${G} && npm ci --ignore-scripts --prefer-offline --no-audit --no-fund >&2)`,
     `  sha256sum ${P}/package-lock.json > ${G}/.lock-sha256; state=installed`,
     'fi',
     `if ! mountpoint -q ${P}/node_modules; then`,
