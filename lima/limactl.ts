@@ -55,7 +55,10 @@ export class LimactlError extends Error {
   override name = 'LimactlError';
 }
 
-/** Ask limactl about every instance; throws LimactlError with the command and its stderr tail. */
+/**
+ * Ask limactl about every instance; throws LimactlError with the command and its stderr tail.
+ * (Not `limactl list --json NAME`: for a missing NAME that fails instead of printing nothing.)
+ */
 export function listInstances(limactl: string): LimaInstance[] {
   const r = spawnSync(limactl, ['list', '--json'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   if (r.error) throw new LimactlError(`${limactl} list --json: ${r.error.message}`);
