@@ -57,7 +57,7 @@ export class LimactlError extends Error {
 
 /**
  * Ask limactl about every instance; throws LimactlError with the command and its stderr tail.
- * (Not `limactl list --json NAME`: for a missing NAME that fails instead of printing nothing.)
+ * All instances, not `list --json NAME`: one answer covers "missing" and "stopped" alike.
  */
 export function listInstances(limactl: string): LimaInstance[] {
   const r = spawnSync(limactl, ['list', '--json'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
