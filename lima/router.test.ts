@@ -19,10 +19,13 @@ beforeAll(() => {
 });
 
 afterAll(() => {
-  // Every routed container is gone: no state left in the guest root, no mount on the host.
-  expect(stateEntries(sb.guestDir)).toEqual([]);
-  expect(mountCount()).toBe(mountsBefore);
-  sb.cleanup();
+  try {
+    // Every routed container is gone: no state left in the guest root, no mount on the host.
+    expect(stateEntries(sb.guestDir)).toEqual([]);
+    expect(mountCount()).toBe(mountsBefore);
+  } finally {
+    sb.cleanup(); // even when a leak check above fails
+  }
 });
 
 const run = (cmd: string[], extra: string[] = []) => ['run', '--rm', '--rootfs', HOST_ROOTFS, ...extra, ...cmd];

@@ -26,10 +26,13 @@ beforeAll(() => {
 });
 
 afterAll(() => {
-  fs.rmSync(path.join(ROOT, '.tiny-docker', 'lima', `${INSTANCE}.yaml`), { force: true });
-  expect(stateEntries(sb.guestDir)).toEqual([]);
-  expect(mountCount()).toBe(mountsBefore); // every mount stayed in the stand-in's private namespaces
-  sb.cleanup();
+  try {
+    fs.rmSync(path.join(ROOT, '.tiny-docker', 'lima', `${INSTANCE}.yaml`), { force: true });
+    expect(stateEntries(sb.guestDir)).toEqual([]);
+    expect(mountCount()).toBe(mountsBefore); // every mount stayed in the stand-in's private namespaces
+  } finally {
+    sb.cleanup(); // even when a leak check above fails
+  }
 });
 
 describe('setup lima with a guest that cannot use the host node_modules (limactl stand-in)', () => {

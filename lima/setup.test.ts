@@ -22,10 +22,13 @@ beforeAll(() => {
 });
 
 afterAll(() => {
-  fs.rmSync(rendered, { force: true });
-  expect(stateEntries(sb.guestDir)).toEqual([]);
-  expect(mountCount()).toBe(mountsBefore);
-  sb.cleanup();
+  try {
+    fs.rmSync(rendered, { force: true });
+    expect(stateEntries(sb.guestDir)).toEqual([]);
+    expect(mountCount()).toBe(mountsBefore);
+  } finally {
+    sb.cleanup(); // even when a leak check above fails
+  }
 });
 
 const steps = (stderr: string) => [...stderr.matchAll(/^\[(\d)\/9\] (.*) …$/gm)].map((m) => `${m[1]} ${m[2]}`);
