@@ -21,6 +21,7 @@ export const COMMANDS: Record<string, { summary: string; load: () => Promise<{ d
   import: { summary: 'Import a rootfs tarball (e.g. docker export output)', load: () => import('./commands/import.ts') },
   stats: { summary: "Show a running container's memory, pids and CPU usage", load: () => import('./commands/stats.ts') },
   images: { summary: 'List prepared root filesystems', load: () => import('./commands/images.ts') },
+  setup: { summary: 'Prepare a Lima VM to run tiny-docker on macOS (setup lima)', load: () => import('./commands/setup.ts') },
 };
 
 function usage(): string {
@@ -43,6 +44,15 @@ function usage(): string {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  // macOS (or TINY_DOCKER_ROUTE=lima): the command runs in the Lima VM. The
+  // test is two property reads, so Linux start-up loads nothing extra.
+  if (process.platform === 'darwin' || process.env.TINY_DOCKER_ROUTE === 'lima') {
+    const { routingWanted } = await import('../../lima/config.ts');
+    if (routingWanted()) {
+      const routed = await (await import('../../lima/router.ts')).routeCli(argv);
+      if (routed !== null) return routed;
+    }
+  }
   // Global options come before the command, as with docker.
   let i = 0;
   while (i < argv.length && argv[i]!.startsWith('-')) {
