@@ -30,6 +30,13 @@ describe('solution regions', () => {
     expect(text).not.toContain('x * 2');
   });
 
+  it('names the region declares and the code after it uses stay declared', () => {
+    const src = ['function g(): number {', '  // lab:03-cgroups begin', '  const facts = 1, other = 2;', '  // lab:03-cgroups end', '  return facts;', '}', ''].join('\n');
+    const { text } = stubRegions(src, 'runtime/g.ts', () => true);
+    expect(text).toContain('  let facts: any; // used below: your code declares them');
+    expect(text).not.toContain('other');
+  });
+
   it('labs that are not selected are left alone', () => {
     expect(stubRegions(SRC, 'runtime/x.ts', (l) => l === '03-cgroups').text).toBe(SRC);
   });

@@ -122,15 +122,48 @@ export function stubRegions(text: string, file: string, labs: (lab: string) => b
   if (regions.length === 0) return { text, stubbed: [] };
   const lines = text.split('\n');
   for (const r of [...regions].reverse()) {
+    const used = r.moduleLevel ? [] : namesUsedAfter(r, lines);
     const stub = r.moduleLevel
       ? stubDeclarations(r)
-      : [`${r.indent}// TODO(lab ${r.lab}): ${r.hint || 'write this part'} — see labs/${r.lab}/README.md`, `${r.indent}${stubStatement(r)}`];
+      : [
+          `${r.indent}// TODO(lab ${r.lab}): ${r.hint || 'write this part'} — see labs/${r.lab}/README.md`,
+          // the code after the region uses these names: keep them declared so the starter compiles
+          ...(used.length ? [`${r.indent}let ${used.map((n) => `${n}: any`).join(', ')}; // used below: your code declares them`] : []),
+          `${r.indent}${stubStatement(r)}`,
+        ];
     lines.splice(r.begin, r.end - r.begin, `${r.indent}// lab:${r.lab} begin`, ...stub);
   }
   // ESM hoists imports wherever they stand; put ours just before the first one, to stay readable.
   const first = lines.findIndex((l) => l.startsWith('import '));
   lines.splice(first >= 0 ? first : 0, 0, stubImport(file));
   return { text: lines.join('\n'), stubbed: regions };
+}
+
+/**
+ * Names a shape-1 region declares at its own level that the rest of its block
+ * still uses (e.g. `const facts = …` in the region, `return facts;` after it).
+ */
+export function namesUsedAfter(r: Region, lines: string[]): string[] {
+  const sf = ts.createSourceFile('region.ts', `function __region() {\n${r.body.join('\n')}\n}`, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
+  const fn = sf.statements[0];
+  if (!fn || !ts.isFunctionDeclaration(fn) || !fn.body) return [];
+  const names: string[] = [];
+  const bind = (n: ts.BindingName) => {
+    if (ts.isIdentifier(n)) names.push(n.text);
+    else for (const e of n.elements) if (!ts.isOmittedExpression(e)) bind(e.name);
+  };
+  for (const st of fn.body.statements) {
+    if (ts.isVariableStatement(st)) for (const d of st.declarationList.declarations) bind(d.name);
+    else if ((ts.isFunctionDeclaration(st) || ts.isClassDeclaration(st)) && st.name) names.push(st.name.text);
+  }
+  // the rest of the enclosing block: up to the first line indented less than the region
+  const rest: string[] = [];
+  for (const l of lines.slice(r.end + 1)) {
+    if (l.trim() !== '' && /^\s*/.exec(l)![0].length < r.indent.length) break;
+    rest.push(l);
+  }
+  const after = rest.join('\n');
+  return [...new Set(names)].filter((n) => new RegExp(`\\b${n}\\b`).test(after));
 }
 
 /** The solution lines a stub removed: the region's lines that its stub no longer has. */
