@@ -72,10 +72,15 @@ export function writeStarter(o: StarterOptions): StarterResult {
     }
   }
   // The promise to instructors: no solution line survives. Lines that also appear outside
-  // every region in the instructor's own files (e.g. `return flags;`) are not secrets.
-  const outside = new Map<string, string>();
-  for (const f of new Set(stubbed.map((r) => r.file))) outside.set(f, stubRegions(fs.readFileSync(path.join(o.from, f), 'utf8'), f, () => true).text);
-  const common = (line: string) => [...outside.values()].some((t) => t.includes(line));
+  // every region anywhere in the instructor's checkout (e.g. `return flags;`, or
+  // `return new Promise((resolve) => {` in another module) are not secrets.
+  const outside: string[] = [];
+  for (const f of files) {
+    if (!/\.(ts|mjs|js|c)$/.test(f)) continue;
+    const text = fs.readFileSync(path.join(o.from, f), 'utf8');
+    outside.push(f.endsWith('.ts') && !f.startsWith('harness/') ? stubRegions(text, f, () => true).text : text);
+  }
+  const common = (line: string) => outside.some((t) => t.includes(line));
   const secret = stubbed.map((r) => ({ ...r, moduleLevel: false, body: removedLines(r).filter((l) => !common(l.trim())) }));
   const leaks = leakedLines(secret, written);
   if (leaks.length) throw new Error(`solution lines leaked into the starter: ${leaks.slice(0, 3).map((l) => `${l.file}: ${l.line}`).join('; ')}`);
