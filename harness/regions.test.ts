@@ -37,6 +37,13 @@ describe('solution regions', () => {
     expect(text).not.toContain('other');
   });
 
+  it('a region of array elements becomes one element that throws', () => {
+    const src = ['function rules(s: string): string {', '  return [', "    'a',", '    // lab:05-networking begin', '    `-A POST -s ${s} -j MASQUERADE`,', '    // lab:05-networking end', "    'b',", "  ].join('\\n');", '}', ''].join('\n');
+    const { text } = stubRegions(src, 'runtime/n.ts', () => true);
+    expect(text).toContain("    (() => { throw new LabNotImplementedError('05-networking'); })(),");
+    expect(text).not.toContain('MASQUERADE');
+  });
+
   it('labs that are not selected are left alone', () => {
     expect(stubRegions(SRC, 'runtime/x.ts', (l) => l === '03-cgroups').text).toBe(SRC);
   });

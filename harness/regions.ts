@@ -22,6 +22,10 @@
  *    so every caller still compiles. Types, interfaces and plain constants in the
  *    region are kept as they are.
  *
+ * A shape-1 region may also be a run of comma-separated ELEMENTS (inside an
+ * array literal or an argument list): it then becomes one element,
+ * `(() => { throw … })(),`, which has type never and fits anywhere.
+ *
  * The text after the dash on the begin line is the TODO hint the starter keeps
  * at that exact line.
  */
@@ -125,6 +129,12 @@ export function stubRegions(text: string, file: string, labs: (lab: string) => b
     const used = r.moduleLevel ? [] : namesUsedAfter(r, lines);
     const stub = r.moduleLevel
       ? stubDeclarations(r)
+      : isElementList(r)
+      ? [
+          // a region inside an array literal or an argument list: an expression that throws
+          `${r.indent}// TODO(lab ${r.lab}): ${r.hint || 'write this part'} — see labs/${r.lab}/README.md`,
+          `${r.indent}(() => { ${stubStatement(r)} })(),`,
+        ]
       : [
           `${r.indent}// TODO(lab ${r.lab}): ${r.hint || 'write this part'} — see labs/${r.lab}/README.md`,
           // the code after the region uses these names: keep them declared so the starter compiles
@@ -137,6 +147,17 @@ export function stubRegions(text: string, file: string, labs: (lab: string) => b
   const first = lines.findIndex((l) => l.startsWith('import '));
   lines.splice(first >= 0 ? first : 0, 0, stubImport(file));
   return { text: lines.join('\n'), stubbed: regions };
+}
+
+function parses(text: string): boolean {
+  const sf = ts.createSourceFile('probe.ts', text, ts.ScriptTarget.Latest, false, ts.ScriptKind.TS) as ts.SourceFile & { parseDiagnostics?: unknown[] };
+  return (sf.parseDiagnostics ?? []).length === 0;
+}
+
+/** A region that is not statements but comma-separated elements (inside `[ … ]` or a call's arguments). */
+export function isElementList(r: Region): boolean {
+  const body = r.body.join('\n');
+  return !parses(`function __r() {\n${body}\n}`) && parses(`const __r = [\n${body}\n];`);
 }
 
 /**
