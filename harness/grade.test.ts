@@ -97,7 +97,7 @@ describe('the student starter', () => {
 });
 
 describe('npm run grade', () => {
-  it('grades alice (solution), bob (syntax error) and carol (hangs), and writes every file', () => {
+  it('grades alice (solution), bob (syntax error), carol (hangs) and dave (does not install), and writes every file', () => {
     git(starter, 'checkout', '-q', '-b', 'student/alice');
     fillRegions(starter, (r) => r.body);
     git(starter, 'commit', '-qam', 'alice: my solution');
@@ -112,11 +112,16 @@ describe('npm run grade', () => {
     fillRegions(starter, (r) => [`${r.indent}${hang}`, ...r.body]);
     git(starter, 'commit', '-qam', 'carol: works on my machine');
     git(starter, 'checkout', '-q', 'main');
+    git(starter, 'checkout', '-q', '-b', 'student/dave');
+    fillRegions(starter, (r) => r.body);
+    fs.writeFileSync(path.join(starter, 'package-lock.json'), '{ "lockfileVersion": 3, oops');
+    git(starter, 'commit', '-qam', 'dave: I edited the lockfile by hand');
+    git(starter, 'checkout', '-q', 'main');
 
     const out = path.join(work, 'reports');
     const r = spawnSync(process.execPath, [TSX, path.join(HARNESS_ROOT, 'harness/grade.ts'), '--repo', `file://${starter}`, '--branches', 'student/*', '--labs', lab.id, '--jobs', '2', '--timeout', '20', '--out', out], { encoding: 'utf8', timeout: 280_000 });
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/\[3\/3\]/); // progress
+    expect(r.stderr).toMatch(/\[4\/4\]/); // progress
     // checks whose feature is not in this build count for nobody
     const avail = new Availability(path.join(HARNESS_ROOT, 'bin', 'tiny-docker'), HARNESS_ROOT);
     const counted = lab.checks.filter((c) => avail.check([...(lab.requires ?? []), ...(c.requires ?? [])]) === null);
@@ -132,6 +137,8 @@ describe('npm run grade', () => {
     expect(by.bob!.score).toBe(0);
     expect(by.bob!.notes.join(' ')).toMatch(/does not compile/);
     expect(by.carol!.score).toBe(before);
+    expect(by.dave!.score).toBe(0);
+    expect(by.dave!.notes.join(' ')).toMatch(/does not install: npm ci exited/);
     expect(by.carol!.labs[0]!.notes.join(' ')).toMatch(/timed out after 20 s/);
     expect(by.alice!.classroom.tests).toHaveLength(total);
     expect(by.carol!.total).toBe(total);
@@ -141,7 +148,7 @@ describe('npm run grade', () => {
     expect(md).toMatch(new RegExp(`\\| alice \\| ${total}/${total} \\|`));
     expect(md).toMatch(/does not compile/);
     expect(fs.readFileSync(path.join(out, 'grades.csv'), 'utf8').split('\n')[0]).toBe(`student,branch,commit,${lab.id},score,max_score,notes`);
-    for (const s of ['alice', 'bob', 'carol']) expect(fs.existsSync(path.join(out, 'feedback', `${s}.md`))).toBe(true);
+    for (const s of ['alice', 'bob', 'carol', 'dave']) expect(fs.existsSync(path.join(out, 'feedback', `${s}.md`))).toBe(true);
     expect(fs.readFileSync(path.join(out, 'feedback', 'carol.md'), 'utf8')).toMatch(/timed out/);
     // contained: each lab ran in a cgroup with limits, and nothing of the grader is left
     expect(md).toMatch(/cgroup limits: memory 2048 MiB, pids 2048/);
