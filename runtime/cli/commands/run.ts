@@ -1,15 +1,31 @@
 /**
  * tiny-docker run [OPTIONS] COMMAND [ARG...]
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { runContainer } from '../../container.ts';
 import { ConfigError } from '../../errors.ts';
+import { featuresFor } from '../../feature-registry.ts';
+import type { Feature } from '../../features.ts';
+import { projectRoot } from '../../init/binary.ts';
+import { startDetached, type CliCommand } from '../../lifecycle/detach.ts';
 import { Store } from '../../store.ts';
 import { stateRoot } from '../../paths.ts';
+import { openPty } from '../../sys/pty.ts';
 import { setTracer } from '../../sys/trace.ts';
 import { bool, helpText, parseArgs, str } from '../args.ts';
 import { RUN_FLAGS, specFromFlags, applyFeatureFlags } from '../run-options.ts';
+import { attachTerminal } from '../terminal.ts';
 
 const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2'];
+
+/** How tiny-monitor runs this CLI again: the same node, the same launcher. */
+export function thisCli(): CliCommand {
+  return { node: process.execPath, script: path.join(projectRoot(), 'bin', 'tiny-docker') };
+}
+
+/** -t: make the pty the controlling terminal (after tiny-init's setsid), so sh gets job control. */
+export const controllingTerminal: Feature = { name: 'tty', initSteps: (_ctx, stage) => (stage === 'early' ? [{ op: 'SETCTTY', args: [] }] : []) };
 
 export default async function run(argv: string[]): Promise<number> {
   const { flags, positionals } = parseArgs('run', argv, RUN_FLAGS, { stopAtPositional: true });
@@ -20,8 +36,12 @@ export default async function run(argv: string[]): Promise<number> {
   if (positionals.length === 0) {
     throw new ConfigError('run needs a command', { hint: "e.g. tiny-docker run /bin/sh -c 'echo hello from $(hostname)'" });
   }
-  if (bool(flags, 'detach')) {
-    throw new ConfigError('-d (detached containers) is not available in this build yet', { hint: 'run in the foreground for now' });
+  const detach = bool(flags, 'detach');
+  const tty = bool(flags, 'tty');
+  if (detach && (tty || bool(flags, 'interactive'))) {
+    throw new ConfigError('-d cannot be combined with -i or -t in tiny-docker: a detached container has no terminal to attach', {
+      hint: 'use run -d for background work, and tiny-docker exec -it ID sh to get a shell in it',
+    });
   }
   const traceFile = str(flags, 'trace-file');
   if (bool(flags, 'trace') || traceFile || process.env.TINY_DOCKER_TRACE === '1') {
@@ -31,15 +51,37 @@ export default async function run(argv: string[]): Promise<number> {
   const spec = await specFromFlags(flags, positionals);
   await applyFeatureFlags(flags, spec);
   const store = new Store(stateRoot());
-  const container = await runContainer(spec, {
-    store,
-    stdio: [bool(flags, 'interactive') ? 'inherit' : 'ignore', 'inherit', 'inherit'],
-  });
+
+  if (detach) {
+    await startDetached(spec, store, thisCli());
+    process.stdout.write(`${spec.id}\n`);
+    return 0;
+  }
+
+  const pty = tty ? openPty() : null;
+  const container = await (async () => {
+    try {
+      return await runContainer(spec, {
+        store,
+        stdio: pty ? [pty.slave, pty.slave, pty.slave] : [bool(flags, 'interactive') ? 'inherit' : 'ignore', 'inherit', 'inherit'],
+        ...(pty ? { features: [...featuresFor(spec), controllingTerminal] } : {}),
+      });
+    } finally {
+      // Only the container keeps the slave open: its exit then closes the pty.
+      if (pty) fs.closeSync(pty.slave);
+    }
+  })();
+  const terminal = pty ? attachTerminal(pty.master) : null;
   // Signals sent to `tiny-docker run` go to the container's PID 1, as `docker run` (sig-proxy) does.
   const forward = (sig: NodeJS.Signals) => container.kill(sig);
   for (const sig of FORWARDED) process.on(sig, forward);
   const status = await container.wait();
   for (const sig of FORWARDED) process.off(sig, forward);
+  if (terminal) {
+    // Let the last output through (EIO ends it), but never hang on it.
+    await Promise.race([terminal.closed, new Promise((r) => setTimeout(r, 500))]);
+    terminal.detach();
+  }
   setTracer(null);
   return status.exitCode;
 }
