@@ -278,7 +278,7 @@ function buildProgram(ctx: ContainerContext, features: Feature[], root: string, 
  * Send the program (the go signal) and wait for tiny-init's answer: EOF
  * means exec succeeded; an "E" line is a failure with Docker's exit code.
  */
-function handshake(child: ChildProcess, program: Buffer): Promise<void> {
+export function handshake(child: ChildProcess, program: Buffer): Promise<void> {
   const sock = child.stdio[3] as unknown as NodeJS.ReadWriteStream & { destroy(): void };
   return new Promise((resolve, reject) => {
     let buf = '';

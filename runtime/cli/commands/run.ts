@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { runContainer } from '../../container.ts';
 import { ConfigError } from '../../errors.ts';
 import { featuresFor } from '../../feature-registry.ts';
-import type { Feature } from '../../features.ts';
+import { terminalFeature } from '../../lifecycle/terminal-feature.ts';
 import { projectRoot } from '../../init/binary.ts';
 import { startDetached, type CliCommand } from '../../lifecycle/detach.ts';
 import { Store } from '../../store.ts';
@@ -24,8 +24,6 @@ export function thisCli(): CliCommand {
   return { node: process.execPath, script: path.join(projectRoot(), 'bin', 'tiny-docker') };
 }
 
-/** -t: make the pty the controlling terminal (after tiny-init's setsid), so sh gets job control. */
-export const controllingTerminal: Feature = { name: 'tty', initSteps: (_ctx, stage) => (stage === 'early' ? [{ op: 'SETCTTY', args: [] }] : []) };
 
 export default async function run(argv: string[]): Promise<number> {
   const { flags, positionals } = parseArgs('run', argv, RUN_FLAGS, { stopAtPositional: true });
@@ -64,7 +62,7 @@ export default async function run(argv: string[]): Promise<number> {
       return await runContainer(spec, {
         store,
         stdio: pty ? [pty.slave, pty.slave, pty.slave] : [bool(flags, 'interactive') ? 'inherit' : 'ignore', 'inherit', 'inherit'],
-        ...(pty ? { features: [...featuresFor(spec), controllingTerminal] } : {}),
+        ...(pty ? { features: [...featuresFor(spec), terminalFeature(pty.path)] } : {}),
       });
     } finally {
       // Only the container keeps the slave open: its exit then closes the pty.
