@@ -8,8 +8,10 @@ import * as fs from 'node:fs';
 import { BIN, HOST_ROOTFS, cli, stateEntries, tempRoot } from '../../test/helpers.ts';
 
 const root = tempRoot('tty');
-const session = `tdk-tty-${process.pid}`;
-const tmux = (...args: string[]) => execFileSync('tmux', args, { encoding: 'utf8' });
+// A private tmux server (-L), so we never touch anyone else's sessions.
+const socket = `tdk-tty-${process.pid}`;
+let session = 'run';
+const tmux = (...args: string[]) => execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' });
 const screen = () => tmux('capture-pane', '-p', '-t', session);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -26,7 +28,7 @@ const type = (keys: string) => tmux('send-keys', '-t', session, keys, 'Enter');
 
 afterAll(() => {
   try {
-    tmux('kill-session', '-t', session);
+    tmux('kill-server');
   } catch {
     // already gone
   }
@@ -67,7 +69,7 @@ test('run -it: a pty as controlling terminal, job control, window size and its c
 
 test('exec -it into a detached container gets a shell with a terminal', async () => {
   const id = cli(root, ['run', '-d', '--rootfs', HOST_ROOTFS, '--hostname', 'ttybox', '/bin/sleep', '600']).stdout.trim();
-  tmux('kill-session', '-t', session);
+  session = 'exec';
   tmux('new-session', '-d', '-s', session, '-x', '90', '-y', '25', `${BIN} --root ${root} exec -it ${id} /bin/sh; echo "EXITED=$?"; sleep 60`);
   await waitFor(/^# ?$/m); // tmux trims the space after the prompt
   // No /dev/console bind here (the mount namespace exists already), so ttyname() finds no name; the pty works.
