@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { cli, HOST_ROOTFS, mountCount, stateEntries, tempRoot } from '../../test/helpers.ts';
+import { BIN, cli, HOST_ROOTFS, mountCount, stateEntries, tempRoot } from '../../test/helpers.ts';
 import { cliAsync, processesMentioning, until } from './test-helpers.ts';
 
 let root: string;
@@ -83,13 +83,31 @@ describe('the seed session', () => {
     run(['rm', id]);
   });
 
-  test('stderr is logged apart from stdout, and --rm removes the container after it exits', async () => {
-    const id = runD('--rm', '/bin/sh', '-c', 'echo out; echo err >&2; exit 4');
-    const logs = run(['logs', '-f', id]);
-    // either we caught it before --rm removed it, or it is already gone
-    if (logs.code === 0) expect(logs.stdout).toBe(logs.stdout.includes('out') ? 'out\n' : '');
-    await until('--rm removal', () => stateEntries(root).every((e) => !e.startsWith(id.slice(0, 12))) || null);
-    expect(processesMentioning(id)).toEqual([]);
+  test('stdout and stderr are logged apart, and a last line without a newline is kept', () => {
+    const id = runD('/bin/sh', '-c', 'echo out; echo err >&2; printf tail');
+    expect(run(['wait', id]).stdout).toBe('0\n');
+    const logs = run(['logs', id]);
+    expect(logs.stdout).toBe('out\ntail\n');
+    expect(logs.stderr).toBe('err\n');
+    expect(run(['logs', '--tail', '1', id]).stdout).toBe('tail\n');
+    run(['rm', id]);
+  });
+
+  test('--rm removes a detached container and its monitor after it exits', async () => {
+    const id = runD('--rm', '/bin/sh', '-c', 'exit 4');
+    await until('--rm removal', () => !stateEntries(root).includes(id) || null);
+    await until('the monitor to exit', () => processesMentioning(id).length === 0 || null);
+    expect(run(['inspect', id]).code).toBe(1);
+  });
+
+  test('a duplicate --name is refused by run -d with one line, and the first container is untouched', () => {
+    const id = runD('--name', 'only-one', '/bin/sleep', '1000');
+    const r = run(['run', '-d', '--name', 'only-one', '--rootfs', HOST_ROOTFS, '/bin/true']);
+    expect(r.code).toBe(125);
+    expect(r.stderr).toMatch(/the container name "only-one" is already in use/);
+    expect(stateOf('only-one')).toMatchObject({ Running: true });
+    expect(run(['rm', '-f', 'only-one']).stdout).toBe('only-one\n');
+    expect(stateEntries(root)).not.toContain(id);
   });
 
   test('kill -s sends the signal; kill defaults to SIGKILL; wait prints the code', () => {
@@ -160,6 +178,20 @@ describe('faults', () => {
     expect(run(['wait', id]).stdout.trim()).toBe('137');
     expect(stateOf(id)).toMatchObject({ Status: 'exited', ExitCode: 137, OOMKilled: false });
     run(['rm', id]);
+  });
+
+  test('a foreground run whose CLI is killed -9 shows as dead and can be removed', async () => {
+    const child = (await import('node:child_process')).spawn(BIN, ['--root', root, 'run', '--name', 'crashy', '--rootfs', HOST_ROOTFS, '/bin/sleep', '1000'], { stdio: 'ignore' });
+    const pid1 = await until('the container to run', () => {
+      const r = run(['inspect', 'crashy']);
+      return r.code === 0 && JSON.parse(r.stdout)[0].State.Running ? (JSON.parse(r.stdout)[0].State.Pid as number) : null;
+    });
+    child.kill('SIGKILL');
+    // tiny-init's PDEATHSIG takes the container down with its CLI.
+    await until('the container to die', () => !fs.existsSync(`/proc/${pid1}`) || null);
+    expect(stateOf('crashy')).toMatchObject({ Status: 'dead', Running: false });
+    expect(run(['rm', 'crashy']).code).toBe(0);
+    expect(run(['ps', '-a']).stdout).not.toContain('crashy');
   });
 
   test('a corrupt state file: ps names it and still lists the rest; rm -f removes it', () => {
