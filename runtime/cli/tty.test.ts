@@ -32,6 +32,7 @@ afterAll(() => {
   } catch {
     // already gone
   }
+  fs.rmSync(`/tmp/tmux-${process.getuid?.() ?? 0}/${socket}`, { force: true });
   const left = stateEntries(root);
   if (left.length) cli(root, ['rm', '-f', ...left]);
   fs.rmSync(root, { recursive: true, force: true });
