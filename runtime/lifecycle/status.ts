@@ -9,7 +9,7 @@
  *   running      yes                          running
  *   running      no           yes             exited (code from exit.json)
  *   running      no           no              dead   (nobody saw it exit)
- *   created      (no pid)                     created
+ *   created      (any)                        created (until the go signal)
  *   exited                                    exited
  */
 import * as fs from 'node:fs';
@@ -48,7 +48,11 @@ export function observe(store: Store, state: ContainerState): Observed {
   const base = { state, monitorAlive, exitCode: state.exitCode, finishedAt: state.finishedAt };
   if (state.status === 'exited' || state.status === 'dead') return { ...base, status: state.status, running: false };
   if (state.pid === null) return { ...base, status: 'created', running: false };
-  if (isSameProcess(state.pid, state.pidStartTime)) return { ...base, status: 'running', running: true };
+  if (isSameProcess(state.pid, state.pidStartTime)) {
+    // Spawned but not yet given the go (or still exec'ing): not running yet.
+    if (state.status === 'created') return { ...base, status: 'created', running: false };
+    return { ...base, status: 'running', running: true };
+  }
   const exit = readExitRecord(store.dir(state.id));
   if (exit) return { ...base, status: 'exited', running: false, exitCode: exit.exitCode, finishedAt: new Date(exit.finishedAtMs).toISOString() };
   return { ...base, status: 'dead', running: false };

@@ -59,7 +59,7 @@ export default async function ps(argv: string[]): Promise<number> {
     const lines = [['ID', 'STATUS', 'PID', 'CREATED', 'COMMAND', 'NAME']];
     for (const o of rows) {
       const s = o.state;
-      const status = o.status === 'exited' ? `exited (${o.exitCode ?? '?'})` : o.status;
+      const status = o.status === 'exited' ? `exited (${o.exitCode ?? '?'})` : o.status === 'dead' ? 'dead (exit code unknown)' : o.status;
       const cmd = s.command.join(' ');
       lines.push([shortId(s.id), status, o.running ? String(s.pid) : '-', ago(s.createdAt), JSON.stringify(cmd.length > 30 ? cmd.slice(0, 29) + '…' : cmd), s.name]);
     }
