@@ -26,6 +26,19 @@ async function waitFor(pattern: RegExp, timeoutMs = 15_000): Promise<string> {
 }
 const type = (keys: string) => tmux('send-keys', '-t', session, keys, 'Enter');
 
+/** Type a command until its output shows up (SIGWINCH is asynchronous: give it a few tries). */
+async function typeUntil(keys: string, pattern: RegExp, tries = 5): Promise<void> {
+  for (let i = 1; ; i++) {
+    type(keys);
+    try {
+      await waitFor(pattern, 2000);
+      return;
+    } catch (err) {
+      if (i === tries) throw err;
+    }
+  }
+}
+
 afterAll(() => {
   try {
     tmux('kill-server');
@@ -45,14 +58,12 @@ test('run -it: a pty as controlling terminal, job control, window size and its c
   await waitFor(/^\/dev\/console\n30 100$/m);
   // Job control: Ctrl-Z stops the foreground job, which only works with a controlling terminal.
   type('sleep 100');
-  await sleep(300);
+  await sleep(1000); // let sh start it, so Ctrl-Z reaches the job and not the prompt
   tmux('send-keys', '-t', session, 'C-z');
   await waitFor(/Stopped\s+sleep 100/);
   // SIGWINCH → TIOCSWINSZ on the pty.
   tmux('resize-window', '-t', session, '-x', '120', '-y', '40');
-  await sleep(300);
-  type('busybox stty size');
-  await waitFor(/^40 120$/m);
+  await typeUntil('busybox stty size', /^40 120$/m);
   // Ctrl-C reaches the foreground job through the pty's line discipline.
   type('kill -9 %1');
   await sleep(500);

@@ -43,6 +43,7 @@ export interface Observed {
   monitorAlive: boolean;
 }
 
+// lab:06-lifecycle begin
 export function observe(store: Store, state: ContainerState): Observed {
   const monitorAlive = isSameProcess(state.monitorPid, state.monitorStartTime);
   const base = { state, monitorAlive, exitCode: state.exitCode, finishedAt: state.finishedAt };
@@ -57,3 +58,4 @@ export function observe(store: Store, state: ContainerState): Observed {
   if (exit) return { ...base, status: 'exited', running: false, exitCode: exit.exitCode, finishedAt: new Date(exit.finishedAtMs).toISOString() };
   return { ...base, status: 'dead', running: false };
 }
+// lab:06-lifecycle end
