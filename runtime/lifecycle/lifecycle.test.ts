@@ -40,6 +40,7 @@ describe('the seed session', () => {
     const row = ps.stdout.split('\n').find((l) => l.startsWith(id.slice(0, 12)))!;
     expect(row).toMatch(/running\s+\d+/);
     const pid = Number(/running\s+(\d+)/.exec(row)![1]);
+    expect(run(['ps', '-q']).stdout).toBe(`${id.slice(0, 12)}\n`);
     expect(fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8')).toContain('while true');
 
     // logs -f streams while it runs and returns once it is stopped.

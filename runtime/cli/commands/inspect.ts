@@ -22,7 +22,8 @@ export default async function inspect(argv: string[]): Promise<number> {
     try {
       found.push(inspectContainer(store, store.resolve(ref)));
     } catch (err) {
-      code = printError(err) === 125 ? 1 : 1;
+      printError(err);
+      code = 1; // as docker inspect: the others are still printed
     }
   }
   process.stdout.write(JSON.stringify(found, null, 2) + '\n');

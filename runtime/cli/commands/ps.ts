@@ -35,12 +35,10 @@ export default async function ps(argv: string[]): Promise<number> {
   if (format !== 'table' && format !== 'json') throw new ConfigError(`invalid --format ${JSON.stringify(format)}: use table or json`);
   const store = openStore();
   const rows = [];
-  let bad = 0;
   for (const entry of store.list()) {
     if (!entry.ok) {
       // Name the broken entry, but keep listing the others.
       process.stderr.write(`tiny-docker: skipping container ${shortId(entry.id)}: ${entry.error}\n`);
-      bad++;
       continue;
     }
     const o = observe(store, entry.state);
@@ -65,6 +63,5 @@ export default async function ps(argv: string[]): Promise<number> {
     }
     process.stdout.write(table(lines));
   }
-  void bad;
   return 0;
 }
