@@ -54,6 +54,13 @@ static pid_t run_node(const char *command, int in, int out, int err, int status_
   pid_t pid = fork();
   if (pid < 0) die("fork");
   if (pid > 0) return pid;
+  /* Give node a clean start: signal masks and ignored signals survive exec,
+   * and a blocked SIGCHLD would stop libuv from ever seeing its children exit. */
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, NULL);
+  signal(SIGHUP, SIG_DFL);
+  signal(SIGPIPE, SIG_DFL);
   dup2(in, 0);
   dup2(out, 1);
   dup2(err, 2);
