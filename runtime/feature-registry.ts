@@ -5,9 +5,11 @@
  */
 import type { Feature, FeatureFactory } from './features.ts';
 import type { ContainerSpec } from './spec.ts';
+import { networkFactory } from './network/feature.ts';
 
 export const FEATURE_FACTORIES: FeatureFactory[] = [
   // cgroups, network, security register here
+  networkFactory,
 ];
 
 export function featuresFor(spec: ContainerSpec): Feature[] {

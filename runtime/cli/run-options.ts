@@ -8,6 +8,7 @@ import { checkName, newId, randomName, shortId } from '../ids.ts';
 import { bestImage, resolveRootfs } from '../rootfs/images.ts';
 import { imagesDir } from '../paths.ts';
 import { buildEnv, type ContainerSpec } from '../spec.ts';
+import { networkConfigFromFlags } from '../network/config.ts';
 import { bool, list, str, type FlagSpec, type ParsedFlags } from './args.ts';
 
 export const RUN_FLAGS: FlagSpec[] = [
@@ -89,6 +90,5 @@ export async function specFromFlags(flags: ParsedFlags, command: string[]): Prom
  * Each concern adds one line here, calling its own pure parser.
  */
 export async function applyFeatureFlags(flags: ParsedFlags, spec: ContainerSpec): Promise<void> {
-  void flags;
-  void spec;
+  spec.features.network = networkConfigFromFlags({ net: str(flags, 'net') ?? str(flags, 'network'), publish: list(flags, 'publish') });
 }
