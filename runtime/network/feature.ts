@@ -16,10 +16,11 @@ import { ConfigError } from '../errors.ts';
 import type { ContainerContext, Feature, FeatureFactory } from '../features.ts';
 import { shortId } from '../ids.ts';
 import type { ContainerSpec } from '../spec.ts';
+import { setPhase } from '../sys/trace.ts';
 import { formatIp, gatewayOf, parseSubnet, type Subnet } from './addr.ts';
 import { bridgeExists, deleteBridge, ensureBridge } from './bridge.ts';
 import type { NetworkConfig, NetworkMode } from './config.ts';
-import { allocate, forgetBridge, readLeases, release, withNetworkLock } from './ipam.ts';
+import { allocate, forgetBridge, isStale, readLeases, recordContainer, release, withNetworkLock } from './ipam.ts';
 import { applyRules, chainExists, ensureNat, listChain, postChain, removeNat } from './nat.ts';
 import { clashes, deleteLinesFor, dnatChain, dnatRules, formatMapping, type PortMapping } from './ports.ts';
 import { createVeth, deleteVeth, hostVethName, loopbackUp } from './veth.ts';
@@ -45,7 +46,10 @@ class BridgeNetwork implements Feature {
   async prepare(ctx: ContainerContext): Promise<void> {
     const { cfg } = this;
     const id = ctx.spec.id;
+    setPhase('network');
     withNetworkLock(() => {
+      // Leases of runs that died without cleaning up (kill -9) would block their address and ports forever.
+      for (const stale of readLeases().filter(isStale)) undoLease(stale.bridge, stale.ip, stale.id, stale.ports.length > 0);
       // A host port belongs to one container on the whole host (any bridge).
       for (const m of cfg.ports) {
         const owner = readLeases().find((l) => l.ports.some((p) => clashes(p, m)));
@@ -72,26 +76,33 @@ class BridgeNetwork implements Feature {
   async attach(ctx: ContainerContext, pid: number): Promise<void> {
     const f = factsOf(ctx)!;
     createVeth({ hostVeth: f.hostVeth!, bridge: f.bridge!, pid, cidr: `${f.ip}/${f.prefix}`, gateway: f.gateway! });
+    withNetworkLock(() => recordContainer(f.bridge!, f.ip!, ctx.spec.id, pid));
   }
 
   async cleanup(ctx: ContainerContext): Promise<void> {
     const f = factsOf(ctx);
     if (!f || f.mode !== 'bridge' || !f.bridge) return;
     const bridge = f.bridge;
-    if (f.hostVeth) deleteVeth(f.hostVeth);
-    withNetworkLock(() => {
-      if (f.ports?.length) applyRules('nat', deleteLinesFor(listChain('nat', dnatChain(bridge)), ctx.spec.id));
-      if (f.ip) release(bridge, f.ip, ctx.spec.id);
-      // lab:05-networking begin
-      // The last container on this bridge (on the whole host) takes the bridge and its NAT with it.
-      if (readLeases(bridge).length === 0) {
-        if (bridgeExists(bridge) || chainExists('nat', postChain(bridge))) removeNat(bridge);
-        deleteBridge(bridge);
-        forgetBridge(bridge);
-      }
-      // lab:05-networking end
-    });
+    withNetworkLock(() => undoLease(bridge, f.ip, ctx.spec.id, (f.ports?.length ?? 0) > 0));
   }
+}
+
+/**
+ * Give back what one lease holds: its DNAT rules, the address, and with the
+ * last lease on the bridge (on the whole host) the NAT chains and the bridge
+ * itself. Idempotent. Call under the network lock.
+ */
+function undoLease(bridge: string, ip: string | undefined, id: string, hasPorts: boolean): void {
+  deleteVeth(hostVethName(id)); // no-op when it is already gone
+  if (hasPorts) applyRules('nat', deleteLinesFor(listChain('nat', dnatChain(bridge)), id));
+  if (ip) release(bridge, ip, id);
+  // lab:05-networking begin
+  if (readLeases(bridge).length === 0) {
+    if (bridgeExists(bridge) || chainExists('nat', postChain(bridge))) removeNat(bridge);
+    deleteBridge(bridge);
+    forgetBridge(bridge);
+  }
+  // lab:05-networking end
 }
 
 /** --net none: a netns of its own with only lo, and lo up. */

@@ -16,15 +16,26 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ConfigError } from '../errors.ts';
+import { isSameProcess, processStartTime } from '../store.ts';
 import { LOCK_EX, LOCK_UN, flock } from '../sys/syscalls.ts';
 import { firstFree, formatIp, parseIp, parseSubnet, type Subnet } from './addr.ts';
 import type { PortMapping } from './ports.ts';
+
+/** A process as recorded in a lease: its pid and start time (so a reused pid is not mistaken for it). */
+export interface Holder {
+  pid: number;
+  start: string | null;
+}
 
 export interface Lease {
   id: string;
   ip: string;
   bridge: string;
   ports: PortMapping[];
+  /** The tiny-docker process that took the lease. */
+  owner?: Holder;
+  /** The container's PID 1, once it exists (attach). */
+  container?: Holder;
 }
 
 export function networkDir(): string {
@@ -84,7 +95,7 @@ export function allocate(bridge: string, subnetText: string, id: string, ports: 
   const taken = new Set(readLeases(bridge).map((l) => parseIp(l.ip)!));
   const ip = firstFree(subnet, taken);
   if (ip === null) throw new ConfigError(`no free address left in ${subnetText} on bridge ${bridge}`, { hint: 'remove stopped containers, or set a larger TINY_DOCKER_SUBNET' });
-  const lease: Lease = { id, ip: formatIp(ip), bridge, ports };
+  const lease: Lease = { id, ip: formatIp(ip), bridge, ports, owner: { pid: process.pid, start: processStartTime(process.pid) } };
   fs.mkdirSync(leaseDir(bridge), { recursive: true });
   // 'wx' (O_EXCL): even if the lock were somehow bypassed, two runs cannot both create it.
   fs.writeFileSync(path.join(leaseDir(bridge), lease.ip), JSON.stringify(lease) + '\n', { flag: 'wx' });
@@ -104,6 +115,28 @@ export function release(bridge: string, ip: string, id: string): void {
   fs.rmSync(file, { force: true });
 }
 // lab:05-networking end
+
+/** Record the container's PID 1 in its lease (it outlives the owner when detached). Call under the lock. */
+export function recordContainer(bridge: string, ip: string, id: string, pid: number): void {
+  const file = path.join(leaseDir(bridge), ip);
+  const lease = JSON.parse(fs.readFileSync(file, 'utf8')) as Lease;
+  if (lease.id !== id) return;
+  lease.container = { pid, start: processStartTime(pid) };
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, JSON.stringify(lease) + '\n');
+  fs.renameSync(tmp, file); // atomic: readers see the old or the new lease, never half
+}
+
+/**
+ * A lease is stale when whoever holds it is gone: the container's PID 1 if
+ * it started, else the process that took the lease. That happens when a
+ * `run` is killed before it could clean up (kill -9, a closed pipe).
+ */
+export function isStale(lease: Lease): boolean {
+  const holder = lease.container ?? lease.owner;
+  if (!holder) return false; // unreadable or foreign: keep it, to be safe
+  return !isSameProcess(holder.pid, holder.start);
+}
 
 /** Remove the bridge's empty lease directories once it has no leases. Call under the lock. */
 export function forgetBridge(bridge: string): void {

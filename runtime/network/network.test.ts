@@ -3,7 +3,7 @@
  * and subnet, and sends traffic only between the host and its own
  * containers (bridge address, container addresses, 127.0.0.1).
  */
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import { promisify } from 'node:util';
@@ -16,6 +16,7 @@ import { BIN, HOST_ROOTFS, cli, stateEntries, tempRoot } from '../../test/helper
 import { networkResidue, specFor, uniqueNetwork } from '../../test/network.ts';
 import type { NetworkFacts } from './feature.ts';
 import { networkFactory } from './feature.ts';
+import { leaseDir } from './ipam.ts';
 
 const NET = uniqueNetwork();
 const BRIDGE = NET.TINY_DOCKER_BRIDGE;
@@ -217,6 +218,30 @@ describe('bad input and failures', () => {
     const spy: Feature = { name: 'spy', attach: async () => void seen.push(...networkResidue(BRIDGE, [spec.id]).links) };
     await expect(runContainer(spec, { store, features: [...featuresFor(spec), spy, failing] })).rejects.toThrow(/forced failure/);
     expect(seen).toContain(`tdk${spec.id.slice(0, 8)}`); // the veth did exist
+    expectNothingLeft();
+  });
+
+  it('a run killed with SIGKILL leaves a lease that the next run reclaims', async () => {
+    const port = 30000 + Math.floor(Math.random() * 20000);
+    const victim = spawn(BIN, ['--root', root, 'run', '--rm', '--rootfs', HOST_ROOTFS, '-p', `${port}:80`, '/bin/sleep', '60'], { env, stdio: 'ignore' });
+    const leases = () => networkResidue(BRIDGE).leases;
+    const started = () => leases().some((ip) => fs.readFileSync(`${leaseDir(BRIDGE)}/${ip}`, 'utf8').includes('"container"'));
+    for (let i = 0; i < 100 && !started(); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(started()).toBe(true);
+    const killed = new Promise((r) => victim.once('exit', r));
+    victim.kill('SIGKILL'); // no cleanup runs; PDEATHSIG takes the container down too
+    await killed;
+    const id = JSON.parse(fs.readFileSync(`${leaseDir(BRIDGE)}/${leases()[0]}`, 'utf8')).id as string;
+    ids.push(id);
+    for (let i = 0; i < 50 && fs.existsSync(`/proc/${JSON.parse(fs.readFileSync(`${leaseDir(BRIDGE)}/${leases()[0]}`, 'utf8')).container.pid}`); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(leases()).toHaveLength(1);
+    // The same host port is free again: the stale lease (and its DNAT rule) is reclaimed first.
+    const r = run(['-p', `${port}:80`, '/bin/true']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    fs.rmSync(store.dir(id), { recursive: true, force: true }); // the killed run's state dir: lifecycle's business
     expectNothingLeft();
   });
 

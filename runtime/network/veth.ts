@@ -10,6 +10,7 @@
  * unshared CLONE_NEWNET), so this runs in Feature.attach, before the go
  * signal: the command starts with its network already up.
  */
+import * as fs from 'node:fs';
 import { inNamespacesOf } from '../namespaces.ts';
 import { runSync } from '../sys/commands.ts';
 
@@ -73,5 +74,6 @@ export function loopbackUp(pid: number): void {
  * Idempotent: a missing device is fine.
  */
 export function deleteVeth(hostVeth: string): void {
+  if (!fs.existsSync(`/sys/class/net/${hostVeth}`)) return; // usual: it died with the netns
   runSync('ip', ['link', 'del', hostVeth], { allowFailure: true });
 }
