@@ -55,6 +55,13 @@ class BridgeNetwork implements Feature {
         const owner = readLeases().find((l) => l.ports.some((p) => clashes(p, m)));
         if (owner) throw new ConfigError(`host port ${formatMapping(m)} is already published by container ${shortId(owner.id)}`);
       }
+      const others = readLeases(cfg.bridge);
+      const differs = others.find((l) => l.subnet && l.subnet !== cfg.subnet);
+      if (differs) {
+        throw new ConfigError(`bridge ${cfg.bridge} is in use with subnet ${differs.subnet}, not ${cfg.subnet}`, {
+          hint: 'keep TINY_DOCKER_SUBNET while its containers run, or pick another bridge with TINY_DOCKER_BRIDGE',
+        });
+      }
       const lease = allocate(cfg.bridge, cfg.subnet, id, cfg.ports);
       const subnet = parseSubnet(cfg.subnet) as Subnet;
       // Recorded at once: from here on, cleanup knows what to undo even if the next lines fail.
@@ -67,8 +74,12 @@ class BridgeNetwork implements Feature {
         hostVeth: hostVethName(id),
         ports: cfg.ports,
       } satisfies NetworkFacts;
-      ensureBridge(cfg.bridge, cfg.subnet);
-      ensureNat(cfg.bridge, cfg.subnet);
+      // The bridge and its NAT exist exactly while it has leases (both change
+      // only under this lock), so only the first container sets them up.
+      if (others.length === 0 || !bridgeExists(cfg.bridge)) {
+        ensureBridge(cfg.bridge, cfg.subnet);
+        ensureNat(cfg.bridge, cfg.subnet);
+      }
       applyRules('nat', dnatRules(cfg.bridge, id, lease.ip, cfg.ports));
     });
   }

@@ -31,6 +31,8 @@ export interface Lease {
   id: string;
   ip: string;
   bridge: string;
+  /** The bridge's subnet when the lease was taken: all leases of a bridge share it. */
+  subnet?: string;
   ports: PortMapping[];
   /** The tiny-docker process that took the lease. */
   owner?: Holder;
@@ -95,7 +97,7 @@ export function allocate(bridge: string, subnetText: string, id: string, ports: 
   const taken = new Set(readLeases(bridge).map((l) => parseIp(l.ip)!));
   const ip = firstFree(subnet, taken);
   if (ip === null) throw new ConfigError(`no free address left in ${subnetText} on bridge ${bridge}`, { hint: 'remove stopped containers, or set a larger TINY_DOCKER_SUBNET' });
-  const lease: Lease = { id, ip: formatIp(ip), bridge, ports, owner: { pid: process.pid, start: processStartTime(process.pid) } };
+  const lease: Lease = { id, ip: formatIp(ip), bridge, subnet: subnetText, ports, owner: { pid: process.pid, start: processStartTime(process.pid) } };
   fs.mkdirSync(leaseDir(bridge), { recursive: true });
   // 'wx' (O_EXCL): even if the lock were somehow bypassed, two runs cannot both create it.
   fs.writeFileSync(path.join(leaseDir(bridge), lease.ip), JSON.stringify(lease) + '\n', { flag: 'wx' });

@@ -199,6 +199,20 @@ describe('bad input and failures', () => {
     }
   });
 
+  it('another subnet on a bridge in use is refused with one line and 125', async () => {
+    const a = await background(['/bin/sleep', '60']);
+    try {
+      const other = NET.TINY_DOCKER_SUBNET.replace(/\.0\/24$/, '.0/25');
+      const r = cli(root, ['run', '--rm', '--rootfs', HOST_ROOTFS, '/bin/true'], { env: { ...env, TINY_DOCKER_SUBNET: other } });
+      expect(r.code).toBe(125);
+      expect(r.stderr.trim().split('\n')[0]).toContain(`bridge ${BRIDGE} is in use with subnet ${NET.TINY_DOCKER_SUBNET}, not ${other}`);
+      expect(networkResidue(BRIDGE).leases).toHaveLength(1); // only a's
+    } finally {
+      await stop(a.c);
+    }
+    expectNothingLeft();
+  });
+
   it('a command that cannot start (after the veth exists) leaves no veth, lease or rule', () => {
     const r = run(['-p', `${30000 + Math.floor(Math.random() * 20000)}:80`, '/no/such/command']);
     expect(r.code).toBe(127);
