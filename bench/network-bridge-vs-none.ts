@@ -26,28 +26,30 @@ const once = async (net: string, cmd = ['/bin/true']) => {
   return c;
 };
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-async function measure(net: string): Promise<number> {
-  const times: number[] = [];
+/** Alternate the two modes run by run, so a change in load hits both alike. */
+async function pair(): Promise<{ none: number; bridge: number }> {
+  const t: Record<string, number[]> = { none: [], bridge: [] };
   for (let i = 0; i < N + 3; i++) {
-    const t = performance.now();
-    await (await once(net)).wait();
-    if (i >= 3) times.push(performance.now() - t);
+    for (const net of ['none', 'bridge']) {
+      const start = performance.now();
+      await (await once(net)).wait();
+      if (i >= 3) t[net]!.push(performance.now() - start);
+    }
   }
-  return median(times);
+  return { none: median(t.none!), bridge: median(t.bridge!) };
 }
 
 try {
-  const none = await measure('none');
-  const cold = await measure('bridge');
+  const cold = await pair();
   const keeper = await once('bridge', ['/bin/sleep', '600']);
-  const warm = await measure('bridge');
-  keeper.kill('SIGKILL');
-  await keeper.wait();
-  const noneAgain = await measure('none');
-  const base = (none + noneAgain) / 2;
-  console.log(`--net none            median ${none.toFixed(1)} ms, again ${noneAgain.toFixed(1)} ms (n=${N})`);
-  console.log(`--net bridge (cold)   median ${cold.toFixed(1)} ms  ratio ${(cold / base).toFixed(2)}x  (creates + removes bridge and NAT each run)`);
-  console.log(`--net bridge (warm)   median ${warm.toFixed(1)} ms  ratio ${(warm / base).toFixed(2)}x  (bridge kept by another container)`);
+  const warm = await pair().finally(async () => {
+    keeper.kill('SIGKILL');
+    await keeper.wait();
+  });
+  const line = (label: string, r: { none: number; bridge: number }) =>
+    console.log(`${label}  none ${r.none.toFixed(1)} ms  bridge ${r.bridge.toFixed(1)} ms  ratio ${(r.bridge / r.none).toFixed(2)}x  (+${(r.bridge - r.none).toFixed(1)} ms, n=${N})`);
+  line('cold (bridge + NAT made and removed each run)', cold);
+  line('warm (another container keeps the bridge)    ', warm);
 } finally {
   fs.rmSync(root, { recursive: true, force: true });
 }

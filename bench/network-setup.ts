@@ -43,15 +43,18 @@ const variants: Record<string, () => void> = {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 try {
-  for (const [name, fn] of Object.entries(variants)) {
-    const times: number[] = [];
-    for (let i = 0; i < N + 3; i++) {
+  // Round-robin, so a change in machine load hits every variant alike.
+  const times: Record<string, number[]> = Object.fromEntries(Object.keys(variants).map((k) => [k, []]));
+  for (let i = 0; i < N + 3; i++) {
+    for (const [name, fn] of Object.entries(variants)) {
       const t = performance.now();
       fn();
-      if (i >= 3) times.push(performance.now() - t); // 3 warm-ups
+      if (i >= 3) times[name]!.push(performance.now() - t); // 3 warm-ups
       deleteVeth(plan.hostVeth);
     }
-    console.log(`${name.padEnd(14)} median ${median(times).toFixed(2)} ms  (min ${Math.min(...times).toFixed(2)}, n=${N})`);
+  }
+  for (const [name, ts] of Object.entries(times)) {
+    console.log(`${name.padEnd(14)} median ${median(ts).toFixed(2)} ms  (min ${Math.min(...ts).toFixed(2)}, n=${N})`);
   }
 } finally {
   deleteVeth(plan.hostVeth);
