@@ -55,3 +55,37 @@ export function hostNamespaces(): Record<string, string> {
   for (const k of ['mnt', 'uts', 'ipc', 'net', 'pid', 'cgroup']) out[k] = fs.readlinkSync(`/proc/self/ns/${k}`);
   return out;
 }
+
+import { newId, shortId } from '../runtime/ids.ts';
+import { buildEnv, type ContainerSpec } from '../runtime/spec.ts';
+
+/** A ContainerSpec for in-process tests: host rootfs, all namespaces, --net none. */
+export function makeSpec(command: string[], over: Partial<ContainerSpec> = {}): ContainerSpec {
+  const id = newId();
+  const hostname = over.hostname ?? shortId(id);
+  return {
+    id,
+    name: `t-${shortId(id)}`,
+    rootfs: HOST_ROOTFS,
+    rootfsMode: 'overlay',
+    command,
+    env: buildEnv([], hostname, false),
+    workdir: '/',
+    hostname,
+    isolation: 'pivot_root',
+    namespaces: { mnt: true, uts: true, ipc: true, net: true, pid: true },
+    readOnly: false,
+    autoRemove: true,
+    features: {},
+    ...over,
+  };
+}
+
+/** Collect a readable stream into a string. */
+export async function collect(stream: NodeJS.ReadableStream | null): Promise<string> {
+  if (!stream) return '';
+  let out = '';
+  stream.setEncoding('utf8');
+  for await (const chunk of stream) out += chunk as string;
+  return out;
+}

@@ -3,7 +3,11 @@
  * command being run is loaded (dynamic import), so `--version` costs little
  * more than `node -e 0`.
  */
-import { printError } from './output.ts';
+// Nothing heavy is imported at the top: chalk, koffi and the runtime load
+// only when a command needs them.
+async function printError(err: unknown): Promise<number> {
+  return (await import('./output.ts')).printError(err);
+}
 
 declare const TINY_DOCKER_VERSION: string | undefined;
 const VERSION = typeof TINY_DOCKER_VERSION === 'string' ? TINY_DOCKER_VERSION : '0.0.0-dev';
@@ -15,6 +19,7 @@ export const COMMANDS: Record<string, { summary: string; load: () => Promise<{ d
   run: { summary: 'Run a command in a new container', load: () => import('./commands/run.ts') },
   doctor: { summary: 'Check that this machine can run containers', load: () => import('./commands/doctor.ts') },
   import: { summary: 'Import a rootfs tarball (e.g. docker export output)', load: () => import('./commands/import.ts') },
+  stats: { summary: "Show a running container's memory, pids and CPU usage", load: () => import('./commands/stats.ts') },
   images: { summary: 'List prepared root filesystems', load: () => import('./commands/images.ts') },
 };
 

@@ -55,7 +55,8 @@ export const S_IFCHR = 0o020000;
 
 /** Turn a bit set into `A|B|0x40` using a table; unknown bits stay as hex. */
 export function flagNames(table: FlagTable, value: number | bigint): string {
-  let rest = BigInt(value);
+  // `>>> 0`: JS bit operations give signed 32-bit numbers (0x80000000 | x is negative)
+  let rest = typeof value === "number" ? BigInt(value >>> 0) : value;
   if (rest === 0n) return '0';
   const names: string[] = [];
   for (const [name, bit] of Object.entries(table)) {

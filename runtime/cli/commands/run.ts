@@ -1,7 +1,7 @@
 /**
  * tiny-docker run [OPTIONS] COMMAND [ARG...]
  */
-import { runContainer } from '../../container.ts';
+import { runContainer, type Container } from '../../container.ts';
 import { ConfigError } from '../../errors.ts';
 import { Store } from '../../store.ts';
 import { stateRoot } from '../../paths.ts';
@@ -31,15 +31,23 @@ export default async function run(argv: string[]): Promise<number> {
   const spec = await specFromFlags(flags, positionals);
   await applyFeatureFlags(flags, spec);
   const store = new Store(stateRoot());
-  const container = await runContainer(spec, {
-    store,
-    stdio: [bool(flags, 'interactive') ? 'inherit' : 'ignore', 'inherit', 'inherit'],
-  });
-  // Signals sent to `tiny-docker run` go to the container's PID 1, as `docker run` (sig-proxy) does.
-  const forward = (sig: NodeJS.Signals) => container.kill(sig);
+  // Signals sent to `tiny-docker run` go to the container's PID 1, as
+  // `docker run` (sig-proxy) does. Handlers go in before the container
+  // starts: a signal that arrives while it starts is held, then delivered.
+  let container: Container | null = null;
+  const pending: NodeJS.Signals[] = [];
+  const forward = (sig: NodeJS.Signals) => (container ? container.kill(sig) : pending.push(sig));
   for (const sig of FORWARDED) process.on(sig, forward);
-  const status = await container.wait();
-  for (const sig of FORWARDED) process.off(sig, forward);
-  setTracer(null);
-  return status.exitCode;
+  try {
+    container = await runContainer(spec, {
+      store,
+      stdio: [bool(flags, 'interactive') ? 'inherit' : 'ignore', 'inherit', 'inherit'],
+    });
+    for (const sig of pending) container.kill(sig);
+    const status = await container.wait();
+    return status.exitCode;
+  } finally {
+    for (const sig of FORWARDED) process.off(sig, forward);
+    setTracer(null);
+  }
 }
