@@ -12,7 +12,8 @@
  * container's monitor or `rm` can run it in another process; it is safe to
  * run twice and after a crash.
  */
-import { ConfigError } from '../errors.ts';
+import { ConfigError, TinyDockerError } from '../errors.ts';
+import { CommandError } from '../sys/errors.ts';
 import type { ContainerContext, Feature, FeatureFactory } from '../features.ts';
 import { shortId } from '../ids.ts';
 import type { ContainerSpec } from '../spec.ts';
@@ -47,7 +48,7 @@ class BridgeNetwork implements Feature {
     const { cfg } = this;
     const id = ctx.spec.id;
     setPhase('network');
-    withNetworkLock(() => {
+    withNetworkLock(() => explainMissingTools(() => {
       // Leases of runs that died without cleaning up (kill -9) would block their address and ports forever.
       for (const stale of readLeases().filter(isStale)) undoLease(stale.bridge, stale.ip, stale.id, stale.ports.length > 0);
       // A host port belongs to one container on the whole host (any bridge).
@@ -81,7 +82,7 @@ class BridgeNetwork implements Feature {
         ensureNat(cfg.bridge, cfg.subnet);
       }
       applyRules('nat', dnatRules(cfg.bridge, id, lease.ip, cfg.ports));
-    });
+    }));
   }
 
   async attach(ctx: ContainerContext, pid: number): Promise<void> {
@@ -109,11 +110,26 @@ function undoLease(bridge: string, ip: string | undefined, id: string, hasPorts:
   if (ip) release(bridge, ip, id);
   // lab:05-networking begin
   if (readLeases(bridge).length === 0) {
+    forgetBridge(bridge); // first: the bookkeeping must not depend on the tools below working
     if (bridgeExists(bridge) || chainExists('nat', postChain(bridge))) removeNat(bridge);
     deleteBridge(bridge);
-    forgetBridge(bridge);
   }
   // lab:05-networking end
+}
+
+/** `ip` or `iptables` not installed: say which package, instead of a spawn ENOENT. */
+function explainMissingTools<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof CommandError && err.exitCode === null && err.signal === null && /ENOENT/.test(err.stderr)) {
+      const tool = err.command.split(' ')[0];
+      throw new TinyDockerError(`--net bridge needs ${tool}, which is not installed`, {
+        hint: 'install iproute2 and iptables (apt-get install iproute2 iptables), or run with --net none',
+      });
+    }
+    throw err;
+  }
 }
 
 /** --net none: a netns of its own with only lo, and lo up. */

@@ -213,6 +213,19 @@ describe('bad input and failures', () => {
     expectNothingLeft();
   });
 
+  it('without ip/iptables on PATH, --net bridge says what to install (125) and leaves nothing', () => {
+    const bin = fs.mkdtempSync(`${root}-path-`);
+    try {
+      fs.symlinkSync(process.execPath, `${bin}/node`); // the launcher needs node, nothing else
+      const r = cli(root, ['run', '--rm', '--rootfs', HOST_ROOTFS, '/bin/true'], { env: { ...env, PATH: bin } });
+      expect(r.code).toBe(125);
+      expect(r.stderr.split('\n')[0]).toBe('tiny-docker: --net bridge needs ip, which is not installed');
+      expectNothingLeft();
+    } finally {
+      fs.rmSync(bin, { recursive: true, force: true });
+    }
+  });
+
   it('a command that cannot start (after the veth exists) leaves no veth, lease or rule', () => {
     const r = run(['-p', `${30000 + Math.floor(Math.random() * 20000)}:80`, '/no/such/command']);
     expect(r.code).toBe(127);
