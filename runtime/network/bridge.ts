@@ -38,12 +38,17 @@ export function bridgeExists(name: string): boolean {
   return fs.existsSync(`/sys/class/net/${name}`);
 }
 
+/** The host route a subnet would collide with, or null (also used by `tiny-docker doctor`). */
+export function overlappingRoute(bridge: string, subnet: Subnet): string | null {
+  const routes = runSync('ip', ['-4', 'route', 'show']).stdout;
+  return routedSubnets(routes, bridge).find((r) => overlaps(r.subnet, subnet))?.line ?? null;
+}
+
 /** Refuse a subnet that the host already routes somewhere: containers would steal or lose that traffic. */
 function checkNoOverlap(bridge: string, subnet: Subnet): void {
-  const routes = runSync('ip', ['-4', 'route', 'show']).stdout;
-  const clash = routedSubnets(routes, bridge).find((r) => overlaps(r.subnet, subnet));
+  const clash = overlappingRoute(bridge, subnet);
   if (clash) {
-    throw new ConfigError(`subnet ${formatSubnet(subnet)} overlaps the host route "${clash.line}"`, {
+    throw new ConfigError(`subnet ${formatSubnet(subnet)} overlaps the host route "${clash}"`, {
       hint: 'choose another private subnet with TINY_DOCKER_SUBNET, e.g. TINY_DOCKER_SUBNET=10.89.0.0/24',
     });
   }
