@@ -120,6 +120,27 @@ describe('bridge networking', () => {
     expectNothingLeft();
   });
 
+  it('run -d -p serves on 127.0.0.1 until rm -f, which removes the rule, lease and veth', async () => {
+    const port = 20000 + Math.floor(Math.random() * 20000);
+    const www = 'mkdir -p /www && echo "detached hello" > /www/index.html && exec busybox httpd -f -p 80 -h /www';
+    const d = cli(root, ['run', '-d', '--rootfs', HOST_ROOTFS, '-p', `${port}:80`, '/bin/sh', '-c', www], { env });
+    expect(d.code).toBe(0);
+    const id = d.stdout.trim();
+    ids.push(id);
+    try {
+      let body = '';
+      for (let i = 0; i < 50 && !body; i++) {
+        body = await fetch(`http://127.0.0.1:${port}/`).then((r) => r.text()).catch(() => '');
+        if (!body) await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(body).toBe('detached hello\n');
+      expect(networkResidue(BRIDGE, [id]).rules.some((l) => l.includes(`--dport ${port}`))).toBe(true);
+    } finally {
+      expect(cli(root, ['rm', '-f', id], { env }).code).toBe(0);
+    }
+    expectNothingLeft();
+  });
+
   it('20 parallel runs get 20 different addresses and leave nothing behind', async () => {
     // A barrier on the host: each container connects and waits for a line,
     // which the host sends once all 20 are connected, so all 20 hold their
