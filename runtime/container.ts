@@ -218,6 +218,15 @@ export async function runContainer(spec: ContainerSpec, opts: StartOptions): Pro
     throw wrap(`could not start container ${spec.name}`, err);
   }
 
+  if (opts.detached) {
+    // A detached container is reaped by its tiny-monitor once this process
+    // exits (see lifecycle/detach.ts); its afterExit and cleanup run there,
+    // from the saved spec and facts. Here we only report an exit that
+    // happens while we are still its parent.
+    const quick = childExit!.then(([code, signal]): ExitStatus => ({ id: spec.id, exitCode: exitCodeOf(code, signal), signal, oomKilled: false }));
+    return new Container(spec.id, ctx.pid!, child, quick, output);
+  }
+
   const exited = (async (): Promise<ExitStatus> => {
     const [code, signal] = await childExit!;
     setPhase('wait');
@@ -251,9 +260,9 @@ function spawnInit(init: string, root: string, opts: StartOptions): ChildProcess
     argv0: 'tiny-init',
     env: {},
     stdio: [stdin, stdout, stderr, 'pipe'],
-    // Detached containers get their own process group, so a Ctrl-C at the
-    // terminal that started them does not reach them.
-    detached: opts.detached ?? false,
+    // Not libuv's `detached` (setsid in the child): tiny-init's SETSID step
+    // gives PID 1 its own session, and setsid() fails with EPERM for a
+    // process that is already a session leader.
   });
   // lab:01-process end
 }
@@ -288,7 +297,7 @@ function buildProgram(ctx: ContainerContext, features: Feature[], root: string, 
  * exit code. We cannot look at the exit code instead: a fast command may
  * already have exited (with any code) by the time we see the EOF.
  */
-function handshake(child: ChildProcess, program: Buffer): Promise<void> {
+export function handshake(child: ChildProcess, program: Buffer): Promise<void> {
   const sock = child.stdio[3] as unknown as NodeJS.ReadWriteStream & { destroy(): void };
   return new Promise((resolve, reject) => {
     let buf = '';
@@ -323,7 +332,7 @@ function handshake(child: ChildProcess, program: Buffer): Promise<void> {
   });
 }
 
-async function cleanupAll(ctx: ContainerContext, features: Feature[], removeLayers: boolean): Promise<void> {
+export async function cleanupAll(ctx: ContainerContext, features: Feature[], removeLayers: boolean): Promise<void> {
   for (const f of [...features].reverse()) {
     try {
       await f.cleanup?.(ctx);
