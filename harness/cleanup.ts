@@ -32,21 +32,34 @@ function startTime(pid: number): string | null {
   }
 }
 
-/** Container ids recorded under a state root. */
-export function containerIds(root: string): string[] {
+/** State roots under root: itself, and the per-check roots a lab run made inside it (tdk-lab-*). */
+function stateRoots(root: string): string[] {
+  let nested: string[] = [];
   try {
-    return fs.readdirSync(path.join(root, 'containers')).filter((d) => /^[0-9a-f]{12,64}$/.test(d));
+    nested = fs.readdirSync(root).filter((d) => d.startsWith('tdk-lab-')).map((d) => path.join(root, d));
   } catch {
-    return [];
+    // no root
   }
+  return [root, ...nested];
+}
+
+/** Container ids recorded under a state root (and the per-check roots inside it). */
+export function containerIds(root: string): string[] {
+  return stateRoots(root).flatMap((r) => {
+    try {
+      return fs.readdirSync(path.join(r, 'containers')).filter((d) => /^[0-9a-f]{12,64}$/.test(d));
+    } catch {
+      return [];
+    }
+  });
 }
 
 /** SIGKILL the PID 1 of every container recorded under root, if it is still the same process. */
 export function killRecorded(root: string): number {
   let n = 0;
-  for (const id of containerIds(root)) {
+  for (const dir of stateRoots(root).flatMap((r) => containerIds(r).map((id) => path.join(r, 'containers', id)))) {
     try {
-      const s = JSON.parse(fs.readFileSync(path.join(root, 'containers', id, 'state.json'), 'utf8')) as { pid?: number | null; pidStartTime?: string | null };
+      const s = JSON.parse(fs.readFileSync(path.join(dir, 'state.json'), 'utf8')) as { pid?: number | null; pidStartTime?: string | null };
       for (const [key, value] of Object.entries(s)) {
         // the container's pid, and a monitor's pid if the lifecycle feature records one (…Pid + …StartTime)
         if (!/pid$/i.test(key) || typeof value !== 'number' || value <= 1) continue;

@@ -120,6 +120,8 @@ describe('npm run grade', () => {
     git(starter, 'commit', '-qam', 'dave: I edited the lockfile by hand');
     git(starter, 'checkout', '-q', 'main');
 
+    const labRoots = () => fs.readdirSync(os.tmpdir()).filter((d) => d.startsWith('tdk-lab-')).length;
+    const labRootsBefore = labRoots();
     const out = path.join(work, 'reports');
     const r = spawnSync(process.execPath, [TSX, path.join(HARNESS_ROOT, 'harness/grade.ts'), '--repo', `file://${starter}`, '--branches', 'student/*', '--labs', lab.id, '--jobs', '2', '--timeout', '20', '--out', out], { encoding: 'utf8', timeout: 280_000 });
     expect(r.status, r.stderr).toBe(0);
@@ -158,5 +160,7 @@ describe('npm run grade', () => {
     const cgroups = spawnSync('find', ['/sys/fs/cgroup', '-maxdepth', '6', '-type', 'd', '-name', `tdk-grade-*`], { encoding: 'utf8' }).stdout;
     expect(cgroups.trim()).toBe('');
     expect(fs.readdirSync(os.tmpdir()).filter((d) => d.startsWith('tdk-grade-'))).toEqual([]);
+    // carol's run was killed mid-check: its per-check root lived inside the grader's, and went with it
+    expect(labRoots()).toBeLessThanOrEqual(labRootsBefore);
   }, 300_000);
 });

@@ -70,7 +70,8 @@ async function runOne(lab: Lab, check: Check, n: number, avail: Availability, o:
   const missing = avail.check([...(lab.requires ?? []), ...(check.requires ?? [])]);
   if (missing) return { ...base, status: 'unavailable', earned: 0, reason: `not available in this build yet: ${missing}`, durationMs: 0 };
 
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), `tdk-lab-${lab.id.slice(0, 2)}-`));
+  // Under the grader, TINY_DOCKER_LAB_TMP is the lab's private root: a killed run leaves nothing outside it.
+  const root = fs.mkdtempSync(path.join(process.env.TINY_DOCKER_LAB_TMP ?? os.tmpdir(), `tdk-lab-${lab.id.slice(0, 2)}-`));
   const scratch = path.join(root, 'scratch');
   fs.mkdirSync(scratch);
   const ctx = new LiveContext({ bin: o.bin, root, image: o.image, project: o.project, scratch });

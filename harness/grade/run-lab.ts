@@ -46,7 +46,7 @@ export async function gradeLab(lab: Lab, o: LabRunOptions): Promise<LabGrade & {
       cwd: o.wt,
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, TINY_DOCKER_ROOT: root, TINY_DOCKER_LAB_STATUS: path.join(root, 'lab-status.json'), FORCE_COLOR: '0', NO_COLOR: '1' },
+      env: { ...process.env, TINY_DOCKER_ROOT: root, TINY_DOCKER_LAB_TMP: root, TINY_DOCKER_LAB_STATUS: path.join(root, 'lab-status.json'), FORCE_COLOR: '0', NO_COLOR: '1' },
     });
     let buf = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => {
