@@ -342,12 +342,19 @@ function handshake(child: ChildProcess, program: InitProgram): Promise<void> {
       }
     });
     sock.on('error', () => undefined); // EPIPE if init died: reported below
+    let goAt = 0;
+    if (tracing()) {
+      sock.once('end', () => {
+        if (!error) emit({ phase: 'exec', at: goAt, call: 'read(fd 3) until EOF  (from the go signal to the close-on-exec of fd 3)', result: '= 0 (EOF: the command runs)', durationMs: traceClock() - goAt, source: 'runtime', ok: true });
+      });
+    }
     sock.on('close', () => {
       if (error) reject(error);
       else if (child.exitCode !== null && child.exitCode !== 0) reject(new TinyDockerError(`tiny-init exited with ${child.exitCode} before starting the command`));
       else resolve();
     });
     // The go signal: tiny-init has been blocked in read(fd 3) since its exec.
+    if (tracing()) goAt = traceClock();
     traced(
       () => `write(fd 3, program of ${program.steps.length} steps, ${program.bytes.length} bytes)  (the go signal)`,
       () => sock.write(program.bytes),

@@ -1,0 +1,94 @@
+/**
+ * npm run bench [-- --quick] [-- --json] [-- --out DIR] [-- --only floors,peers,runtime,cli,throughput,scaling]
+ *
+ * Runs every suite, prints progress on stderr, and writes
+ * reports/bench-<date>-<host>.md with its SVG chart (and .json with --json).
+ * Needs root for the container rows; rows that cannot run are marked.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { chalkStderr as c } from 'chalk';
+import { projectRoot } from '../runtime/init/binary.ts';
+import { makeContext, type BenchContext } from './lib/context.ts';
+import { environment } from './lib/env.ts';
+import { FULL, QUICK } from './lib/measure.ts';
+import type { BenchResult } from './lib/rows.ts';
+import { writeBenchReport, type WrittenReport } from './report/write-bench.ts';
+import { cliRows } from './suites/cli.ts';
+import { floorRows } from './suites/floors.ts';
+import { peerRows } from './suites/peers.ts';
+import { hookOffCost, runtimeRows } from './suites/runtime.ts';
+import { scalingRows } from './suites/scaling.ts';
+import { throughputRows } from './suites/throughput.ts';
+
+export const SUITES = ['floors', 'peers', 'runtime', 'cli', 'throughput', 'scaling'] as const;
+export type SuiteName = (typeof SUITES)[number];
+
+export interface BenchOptions {
+  quick: boolean;
+  json: boolean;
+  outDir: string;
+  only?: readonly SuiteName[];
+  progress?: (message: string) => void;
+}
+
+/** Run the chosen suites and write the report; also used by bench/report.test.ts. */
+export async function runBench(opts: BenchOptions): Promise<{ result: BenchResult; files: WrittenReport }> {
+  const progress = opts.progress ?? ((m: string) => process.stderr.write(`${c.cyan('›')} ${m}\n`));
+  const ctx: BenchContext = makeContext(opts.quick, opts.quick ? QUICK : FULL, progress);
+  const want = (s: SuiteName) => !opts.only || opts.only.includes(s);
+  const result: BenchResult = { version: 1, env: environment(opts.quick), suites: SUITES.filter(want), rows: [], throughput: [], scaling: [] };
+  try {
+    if (!ctx.isRoot) progress('not root: container rows will be marked "needs root"');
+    if (want('floors')) result.rows.push(...(await floorRows(ctx)));
+    if (want('peers')) result.rows.push(...(await peerRows(ctx)));
+    if (want('runtime')) {
+      result.rows.push(...(await runtimeRows(ctx)));
+      const events = Number(/^(\d+) events/.exec(result.rows.find((r) => r.id === 'trace-on')?.note ?? '')?.[1]);
+      result.hookOff = { ...hookOffCost(), ...(events ? { callsPerRun: events } : {}) };
+    }
+    if (want('cli')) result.rows.push(...(await cliRows(ctx)));
+    if (want('throughput')) result.throughput = await throughputRows(ctx);
+    if (want('scaling')) result.scaling = await scalingRows(ctx);
+    result.env.load[1] = os.loadavg()[0]!;
+  } finally {
+    // Only directories remain: every container's mounts died with its mount namespace.
+    fs.rmSync(ctx.scratch, { recursive: true, force: true });
+  }
+  return { result, files: writeBenchReport(result, opts.outDir, { json: opts.json }) };
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      quick: { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+      out: { type: 'string' },
+      only: { type: 'string' },
+    },
+  });
+  const only = values.only?.split(',').map((s) => s.trim()) as SuiteName[] | undefined;
+  const bad = only?.filter((s) => !SUITES.includes(s));
+  if (bad?.length) {
+    process.stderr.write(`bench: unknown suite ${bad.join(', ')} (choose from ${SUITES.join(', ')})\n`);
+    process.exit(2);
+  }
+  const started = performance.now();
+  const { files } = await runBench({
+    quick: values.quick ?? false,
+    json: values.json ?? false,
+    outDir: path.resolve(values.out ?? path.join(projectRoot(), 'reports')),
+    ...(only ? { only } : {}),
+  });
+  process.stderr.write(`${c.green('✓')} bench done in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+  process.stdout.write(`${files.markdown}\n${files.svg}\n${files.json ? files.json + '\n' : ''}`);
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(import.meta.filename)) {
+  main().catch((err) => {
+    process.stderr.write(`bench: ${(err as Error).stack ?? String(err)}\n`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,76 @@
+/**
+ * The runtime API in this process: runContainer + wait of /bin/true, as
+ * `tiny-docker run --rm` does it minus Node's start-up. Also the trace's
+ * promise: tracing off costs nothing measurable.
+ */
+import { setTracer, traced, type TraceEvent } from '../../runtime/sys/trace.ts';
+import { scratchDir, type BenchContext } from '../lib/context.ts';
+import { hasFeature, runInProcess, storeAt } from '../lib/in-process.ts';
+import { measure } from '../lib/measure.ts';
+import { unavailable, type BenchResult, type Row } from '../lib/rows.ts';
+
+export async function runtimeRows(ctx: BenchContext): Promise<Row[]> {
+  const none = { id: 'runtime-none', group: 'runtime', label: 'tiny-docker in-process, --net none', what: 'runContainer + wait: run --rm --net none /bin/true' } as const;
+  const bridge = { id: 'runtime-bridge', group: 'runtime', label: 'tiny-docker in-process, --net bridge', what: 'runContainer + wait: run --rm --net bridge /bin/true' } as const;
+  const traced = { id: 'trace-on', group: 'trace', label: 'in-process, traced', what: 'as --net none, with a tracer collecting every event' } as const;
+  const untraced = { id: 'trace-off', group: 'trace', label: 'in-process, untraced', what: 'as --net none, no tracer, measured right after the traced row' } as const;
+  if (!ctx.isRoot) return [none, bridge, traced, untraced].map((r) => unavailable(r.id, r.group, r.label, r.what, 'needs root'));
+
+  const store = storeAt(scratchDir(ctx, 'runtime-state'));
+  const run = (net: string) => () => runInProcess(store, ctx.rootfs, ['--rm', '--net', net, '/bin/true']);
+  const rows: Row[] = [await measure(none, run('none'), ctx.budget, ctx.progress)];
+  // Other branches add the network feature; until it is merged, --net bridge is just an empty net namespace.
+  rows.push(
+    hasFeature('network')
+      ? await measure(bridge, run('bridge'), ctx.budget, ctx.progress)
+      : unavailable(bridge.id, bridge.group, bridge.label, bridge.what, 'not available here: no network feature in runtime/feature-registry.ts on this build'),
+  );
+  // Traced and untraced, measured back to back on the same store.
+  const events: TraceEvent[] = [];
+  const sink = { event: (e: TraceEvent) => void events.push(e) };
+  rows.push(
+    await measure(
+      traced,
+      async () => {
+        events.length = 0;
+        setTracer(sink);
+        try {
+          await run('none')();
+        } finally {
+          setTracer(null);
+        }
+      },
+      ctx.budget,
+      ctx.progress,
+    ),
+  );
+  rows.push(await measure(untraced, run('none'), ctx.budget, ctx.progress));
+  const tracedRow = rows.find((r) => r.id === 'trace-on');
+  if (tracedRow?.status === 'ok') tracedRow.note = `${events.length} events per run`;
+  return rows;
+}
+
+/**
+ * The hook itself when nobody listens: traced(describe, fn) vs fn(). The
+ * describe closure is never called; what remains is one null check.
+ */
+export function hookOffCost(): NonNullable<BenchResult['hookOff']> {
+  setTracer(null);
+  const n = 2_000_000;
+  let sink = 0;
+  const fn = () => ++sink;
+  const time = (body: () => void) => {
+    body(); // warm up the JIT
+    const t0 = process.hrtime.bigint();
+    body();
+    return Number(process.hrtime.bigint() - t0) / n;
+  };
+  const directNs = time(() => {
+    for (let i = 0; i < n; i++) fn();
+  });
+  const tracedNs = time(() => {
+    for (let i = 0; i < n; i++) traced(() => `call ${i}`, fn);
+  });
+  if (sink < 0) throw new Error('unreachable'); // keep the work observable
+  return { directNs, tracedNs };
+}

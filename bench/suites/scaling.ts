@@ -1,0 +1,50 @@
+/**
+ * Scaling: does `run` get slower as containers pile up? Each run claims its
+ * name under the store lock by listing every container, so it should grow
+ * with the count; `ps` reads every state file. The existing containers are
+ * real ones that ran and exited (state "exited", kept without --rm) in a
+ * private state root: detached (running) containers are not in this build.
+ */
+import { COMMANDS } from '../../runtime/cli/main.ts';
+import { scratchDir, type BenchContext } from '../lib/context.ts';
+import { hasFeature, runInProcess, storeAt } from '../lib/in-process.ts';
+import { measure, type Budget } from '../lib/measure.ts';
+import { runProcess } from '../lib/process.ts';
+import type { ScalingRow } from '../lib/rows.ts';
+
+export async function scalingRows(ctx: BenchContext): Promise<ScalingRow[]> {
+  if (!ctx.isRoot) return [];
+  const root = scratchDir(ctx, 'scaling-state');
+  const store = storeAt(root);
+  const counts = ctx.quick ? [0, 20] : [0, 50, 200];
+  const budget: Budget = { time: 0, iterations: ctx.quick ? 5 : 20, warmupIterations: 1 };
+  const psNote = COMMANDS.ps ? undefined : 'not available here: no `ps` command in this build';
+  const ipNote = hasFeature('network') ? 'see the --net bridge row: IP leases are taken per run' : 'not available here: no network feature (IP allocation) in this build';
+  const rows: ScalingRow[] = [];
+  let existing = 0;
+  for (const count of counts) {
+    ctx.progress(`scaling: creating exited containers up to ${count} …`);
+    while (existing < count) {
+      await runInProcess(store, ctx.rootfs, ['--net', 'none', '/bin/true']); // no --rm: it stays as "exited"
+      existing++;
+    }
+    const run = await measure(
+      { id: `scaling-run-${count}`, group: 'runtime', label: `run with ${count} existing`, what: 'run --rm --net none /bin/true' },
+      () => runInProcess(store, ctx.rootfs, ['--rm', '--net', 'none', '/bin/true']),
+      budget,
+      ctx.progress,
+    );
+    const ps = COMMANDS.ps
+      ? await measure({ id: `scaling-ps-${count}`, group: 'cli', label: `ps -a with ${count} existing`, what: 'tiny-docker ps -a' }, () => runProcess(ctx.bin, ['--root', root, 'ps', '-a']), budget, ctx.progress)
+      : null;
+    rows.push({
+      existing: count,
+      kind: 'exited',
+      run: run.stats ?? null,
+      ps: ps?.stats ?? null,
+      ...(psNote ? { psNote } : {}),
+      ipNote,
+    });
+  }
+  return rows;
+}
