@@ -13,13 +13,13 @@ import { chalkStderr as c } from 'chalk';
 import { projectRoot } from '../runtime/init/binary.ts';
 import { makeContext, type BenchContext } from './lib/context.ts';
 import { environment } from './lib/env.ts';
-import { FULL, QUICK } from './lib/measure.ts';
+import { FULL, QUICK, measureAll, type Planned } from './lib/measure.ts';
 import type { BenchResult } from './lib/rows.ts';
 import { writeBenchReport, type WrittenReport } from './report/write-bench.ts';
-import { cliRows } from './suites/cli.ts';
-import { floorRows } from './suites/floors.ts';
-import { peerRows } from './suites/peers.ts';
-import { hookOffCost, runtimeRows } from './suites/runtime.ts';
+import { cliTasks } from './suites/cli.ts';
+import { floorTasks } from './suites/floors.ts';
+import { peerTasks } from './suites/peers.ts';
+import { hookOffCost, runtimeTasks } from './suites/runtime.ts';
 import { scalingRows } from './suites/scaling.ts';
 import { throughputRows } from './suites/throughput.ts';
 
@@ -42,14 +42,17 @@ export async function runBench(opts: BenchOptions): Promise<{ result: BenchResul
   const result: BenchResult = { version: 1, env: environment(opts.quick), suites: SUITES.filter(want), rows: [], throughput: [], scaling: [] };
   try {
     if (!ctx.isRoot) progress('not root: container rows will be marked "needs root"');
-    if (want('floors')) result.rows.push(...(await floorRows(ctx)));
-    if (want('peers')) result.rows.push(...(await peerRows(ctx)));
+    // Latency rows first, all measured together in rounds (see lib/measure.ts).
+    const planned: Planned[] = [];
+    if (want('floors')) planned.push(...floorTasks());
+    if (want('peers')) planned.push(...(await peerTasks(ctx)));
+    if (want('runtime')) planned.push(...runtimeTasks(ctx));
+    if (want('cli')) planned.push(...cliTasks(ctx));
+    result.rows = await measureAll(planned, ctx.budget, progress);
     if (want('runtime')) {
-      result.rows.push(...(await runtimeRows(ctx)));
       const events = Number(/^(\d+) events/.exec(result.rows.find((r) => r.id === 'trace-on')?.note ?? '')?.[1]);
       result.hookOff = { ...hookOffCost(), ...(events ? { callsPerRun: events } : {}) };
     }
-    if (want('cli')) result.rows.push(...(await cliRows(ctx)));
     if (want('throughput')) result.throughput = await throughputRows(ctx);
     if (want('scaling')) result.scaling = await scalingRows(ctx);
     result.env.load[1] = os.loadavg()[0]!;

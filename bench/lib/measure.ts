@@ -1,8 +1,13 @@
 /**
- * One latency row, measured with tinybench. Each iteration is one full
+ * Latency rows, measured with tinybench. Each iteration is one full
  * start-to-exit of the thing under test; tinybench handles warm-up, the time
  * budget and the samples, and we keep the raw samples for our own summary
  * (median, IQR, p99).
+ *
+ * The machines are shared, and their load drifts over minutes. So the rows
+ * are measured in rounds: every row runs a slice of its budget in round 1,
+ * then every row again in round 2, and so on. A busy minute then hits every
+ * row a little instead of one row a lot, and the ratios stay honest.
  */
 import { Bench } from 'tinybench';
 import { ProcessError } from './process.ts';
@@ -10,41 +15,76 @@ import type { Row } from './rows.ts';
 import { summarize } from './stats.ts';
 
 export interface Budget {
-  /** Time budget per row in ms (tinybench keeps going until both are met). */
+  /** Time budget per row in ms, over all rounds (tinybench keeps going until both are met). */
   time: number;
-  /** Minimum samples per row. */
+  /** Minimum samples per row, over all rounds. */
   iterations: number;
+  /** Warm-up iterations per row and round. */
   warmupIterations: number;
+  rounds: number;
 }
 
-export const QUICK: Budget = { time: 300, iterations: 8, warmupIterations: 2 };
-export const FULL: Budget = { time: 3000, iterations: 60, warmupIterations: 5 };
+export const QUICK: Budget = { time: 300, iterations: 8, warmupIterations: 1, rounds: 2 };
+export const FULL: Budget = { time: 3000, iterations: 60, warmupIterations: 2, rounds: 6 };
 
 export type Progress = (message: string) => void;
 
-/** Measure fn and return an ok row, or an error row that says what failed. */
-export async function measure(row: Omit<Row, 'status' | 'stats'>, fn: () => Promise<unknown>, budget: Budget, progress: Progress): Promise<Row> {
-  progress(`${row.label} …`);
-  const bench = new Bench({
-    time: budget.time,
-    iterations: budget.iterations,
-    warmupIterations: budget.warmupIterations,
-    warmupTime: 0,
-    retainSamples: true,
-    throws: true,
-  });
-  bench.add(row.id, fn);
-  try {
-    await bench.run();
-  } catch (err) {
-    // The end of the command's stderr says why; the full command line is in the "what" column.
-    const msg = err instanceof ProcessError && err.tail ? err.tail : (err as Error).message.split('\n')[0]!;
-    progress(`${row.label}: failed (${msg})`);
-    return { ...row, status: 'error', note: msg };
-  }
+/** A row to measure: what it is, and one iteration of it. */
+export interface Task {
+  row: Omit<Row, 'status' | 'stats'>;
+  fn: () => Promise<unknown>;
+  /** Called with the finished row, e.g. to add a note. */
+  done?: (row: Row) => void;
+}
+
+/** A suite plans tasks, or rows already marked unavailable. */
+export type Planned = Task | Row;
+
+const isTask = (p: Planned): p is Task => 'fn' in p;
+
+/** One tinybench run of fn; returns the samples (ms) or throws what failed. */
+async function samplesOf(id: string, fn: () => Promise<unknown>, time: number, iterations: number, warmupIterations: number): Promise<number[]> {
+  const bench = new Bench({ time, iterations, warmupIterations, warmupTime: 0, retainSamples: true, throws: true });
+  bench.add(id, fn);
+  await bench.run();
   const result = bench.tasks[0]!.result;
-  if (!('latency' in result) || !result.latency.samples?.length) return { ...row, status: 'error', note: `tinybench: ${result.state}` };
-  const stats = summarize(result.latency.samples);
-  progress(`${row.label}: median ${stats.median.toFixed(2)} ms (${stats.samples} runs)`);
-  return { ...row, status: 'ok', stats };
+  if (!('latency' in result) || !result.latency.samples?.length) throw new Error(`tinybench: ${result.state}`);
+  return [...result.latency.samples];
+}
+
+/** Why a task failed, in one line: the end of the command's stderr when there is one. */
+function failure(err: unknown): string {
+  return err instanceof ProcessError && err.tail ? err.tail : (err as Error).message.split('\n')[0]!;
+}
+
+/** Measure every task in rounds; rows keep the order they were planned in. */
+export async function measureAll(planned: Planned[], budget: Budget, progress: Progress): Promise<Row[]> {
+  const samples = new Map<Task, number[]>();
+  const failed = new Map<Task, string>();
+  const tasks = planned.filter(isTask);
+  for (let round = 1; round <= budget.rounds; round++) {
+    for (const t of tasks) {
+      if (failed.has(t)) continue;
+      try {
+        const s = await samplesOf(t.row.id, t.fn, budget.time / budget.rounds, Math.ceil(budget.iterations / budget.rounds), budget.warmupIterations);
+        samples.set(t, [...(samples.get(t) ?? []), ...s]);
+        const median = summarize(samples.get(t)!).median;
+        progress(`round ${round}/${budget.rounds}  ${t.row.label}: median ${median.toFixed(2)} ms so far (${samples.get(t)!.length} runs)`);
+      } catch (err) {
+        failed.set(t, failure(err));
+        progress(`round ${round}/${budget.rounds}  ${t.row.label}: failed (${failed.get(t)})`);
+      }
+    }
+  }
+  return planned.map((p) => {
+    if (!isTask(p)) return p;
+    const row: Row = failed.has(p) ? { ...p.row, status: 'error', note: failed.get(p)! } : { ...p.row, status: 'ok', stats: summarize(samples.get(p)!) };
+    p.done?.(row);
+    return row;
+  });
+}
+
+/** Measure a single row on its own (scaling steps); same budget fields, one round. */
+export async function measureOne(task: Task, budget: Omit<Budget, 'rounds'>, progress: Progress): Promise<Row> {
+  return (await measureAll([task], { ...budget, rounds: 1 }, progress))[0]!;
 }

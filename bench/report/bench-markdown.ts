@@ -78,8 +78,14 @@ function interpretation(result: BenchResult): string[] {
     out.push(`- A container costs **${ms(rt)} ms** from the runtime API, against ${ms(spawn)} ms for a bare spawn of /bin/true: isolation adds ${ms(rt - spawn)} ms.`);
   }
   if (rt !== undefined && un !== undefined) out.push(`- That is ${(rt / un).toFixed(2)}× \`unshare -fpumin --mount-proc chroot\`${runc !== undefined ? ` and ${(rt / runc).toFixed(2)}× \`runc run\`` : ''}.`);
+  const version = median(result, 'cli-version');
   if (cliRun !== undefined && node !== undefined && rt !== undefined) {
-    out.push(`- From the shell, \`tiny-docker run\` takes ${ms(cliRun)} ms: Node's own start-up (${ms(node)} ms) is most of it, the container ${ms(rt)} ms.`);
+    const parts = [`Node's own start-up ${ms(node)} ms`];
+    if (version !== undefined) parts.push(`loading the CLI ${ms(version - node)} ms (\`--version\` minus \`node -e 0\`)`);
+    parts.push(`the container itself ${ms(rt)} ms (in-process row)`);
+    const rest = cliRun - node - (version !== undefined ? version - node : 0) - rt;
+    parts.push(`and ${ms(rest)} ms for the rest: loading the run command, koffi and libc, the rootfs lookup, the state root`);
+    out.push(`- From the shell, \`tiny-docker run\` takes ${ms(cliRun)} ms: ${parts.join(', ')}.`);
   }
   if (routed !== undefined && cliRun !== undefined) {
     out.push(`- The VM boundary costs ${ms(routed - cliRun)} ms per command (routed ${ms(routed)} ms vs direct ${ms(cliRun)} ms). For a 10-minute service it does not matter; for a test suite that starts 1,000 containers it is ${((routed - cliRun) / 1000).toFixed(0)} s.`);

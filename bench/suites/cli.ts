@@ -4,32 +4,30 @@
  * seed article's benchmark, directly and routed through the Lima router.
  */
 import { scratchDir, type BenchContext } from '../lib/context.ts';
-import { measure } from '../lib/measure.ts';
+import type { Planned } from '../lib/measure.ts';
 import { onPath, runProcess } from '../lib/process.ts';
-import { unavailable, type Row } from '../lib/rows.ts';
+import { unavailable } from '../lib/rows.ts';
 
-export async function cliRows(ctx: BenchContext): Promise<Row[]> {
-  const rows: Row[] = [
-    await measure(
-      { id: 'cli-version', group: 'cli', label: 'CLI --version', what: 'tiny-docker --version' },
-      () => runProcess(ctx.bin, ['--version']),
-      ctx.budget,
-      ctx.progress,
-    ),
+export function cliTasks(ctx: BenchContext): Planned[] {
+  const planned: Planned[] = [
+    {
+      row: { id: 'cli-version', group: 'cli', label: 'CLI --version', what: 'tiny-docker --version' },
+      fn: () => runProcess(ctx.bin, ['--version']),
+    },
   ];
   const root = scratchDir(ctx, 'cli-state');
   const args = ['--root', root, 'run', '--rm', '--net', 'none', '--rootfs', ctx.rootfs, '/bin/echo', 'hello'];
   const direct = { id: 'cli-run', group: 'cli', label: 'CLI run, direct', what: 'tiny-docker run --rm --net none /bin/echo hello' } as const;
-  rows.push(ctx.isRoot ? await measure(direct, () => runProcess(ctx.bin, args), ctx.budget, ctx.progress) : unavailable(direct.id, direct.group, direct.label, direct.what, 'needs root'));
+  planned.push(ctx.isRoot ? { row: direct, fn: () => runProcess(ctx.bin, args) } : unavailable(direct.id, direct.group, direct.label, direct.what, 'needs root'));
 
   // Routed: on macOS bin/tiny-docker is the router into the Lima VM. Here it
   // only applies when limactl exists or TINY_DOCKER_ROUTE asks for it.
   const routed = { id: 'cli-routed', group: 'cli', label: 'CLI run, routed (Lima)', what: 'the same through the macOS → Lima router' } as const;
   if (!onPath('limactl') && !process.env.TINY_DOCKER_ROUTE) {
-    rows.push(unavailable(routed.id, routed.group, routed.label, routed.what, 'not available here: no limactl and TINY_DOCKER_ROUTE is not set'));
+    planned.push(unavailable(routed.id, routed.group, routed.label, routed.what, 'not available here: no limactl and TINY_DOCKER_ROUTE is not set'));
   } else {
     const env = { ...process.env, TINY_DOCKER_ROUTE: process.env.TINY_DOCKER_ROUTE ?? '1' };
-    rows.push(await measure(routed, () => runProcess(ctx.bin, ['run', '--rm', '/bin/echo', 'hello'], { env }), ctx.budget, ctx.progress));
+    planned.push({ row: routed, fn: () => runProcess(ctx.bin, ['run', '--rm', '/bin/echo', 'hello'], { env }) });
   }
-  return rows;
+  return planned;
 }

@@ -6,25 +6,23 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { scratchDir, type BenchContext } from '../lib/context.ts';
-import { measure } from '../lib/measure.ts';
+import type { Planned } from '../lib/measure.ts';
 import { onPath, runProcess } from '../lib/process.ts';
-import { unavailable, type Row } from '../lib/rows.ts';
+import { unavailable } from '../lib/rows.ts';
 
-export async function peerRows(ctx: BenchContext): Promise<Row[]> {
-  return [await unshareRow(ctx), ...(await ociRows(ctx))];
+export async function peerTasks(ctx: BenchContext): Promise<Planned[]> {
+  return [unshareTask(ctx), ...(await ociTasks(ctx))];
 }
 
-async function unshareRow(ctx: BenchContext): Promise<Row> {
+function unshareTask(ctx: BenchContext): Planned {
   const what = `unshare -fpumin --mount-proc chroot R /bin/true`;
   const label = 'unshare(1) + chroot';
   if (!onPath('unshare')) return unavailable('peer-unshare', 'peer', label, what, 'unshare is not installed (util-linux)');
   if (!ctx.isRoot) return unavailable('peer-unshare', 'peer', label, what, 'needs root');
-  return measure(
-    { id: 'peer-unshare', group: 'peer', label, what },
-    () => runProcess('unshare', ['-fpumin', '--mount-proc', 'chroot', ctx.rootfs, '/bin/true']),
-    ctx.budget,
-    ctx.progress,
-  );
+  return {
+    row: { id: 'peer-unshare', group: 'peer', label, what },
+    fn: () => runProcess('unshare', ['-fpumin', '--mount-proc', 'chroot', ctx.rootfs, '/bin/true']),
+  };
 }
 
 /**
@@ -44,8 +42,8 @@ async function makeBundle(ctx: BenchContext, runtime: string): Promise<string> {
   return bundle;
 }
 
-async function ociRows(ctx: BenchContext): Promise<Row[]> {
-  const rows: Row[] = [];
+async function ociTasks(ctx: BenchContext): Promise<Planned[]> {
+  const rows: Planned[] = [];
   for (const runtime of ['runc', 'crun']) {
     const id = `peer-${runtime}`;
     const label = `${runtime} run`;
@@ -61,9 +59,9 @@ async function ociRows(ctx: BenchContext): Promise<Row[]> {
     const bundle = await makeBundle(ctx, runtime);
     const stateRoot = scratchDir(ctx, `${runtime}-state`); // private --root: never touches the host's runc state
     let n = 0;
-    const row = await measure(
-      { id, group: 'peer', label, what },
-      async () => {
+    rows.push({
+      row: { id, group: 'peer', label, what },
+      fn: async () => {
         const name = `tdk-bench-${process.pid}-${n++}`;
         try {
           // `run` waits for the exit and deletes the container itself.
@@ -73,11 +71,10 @@ async function ociRows(ctx: BenchContext): Promise<Row[]> {
           throw err;
         }
       },
-      ctx.budget,
-      ctx.progress,
-    );
-    if (row.status === 'error' && row.note) row.note = `refused on this host: ${row.note}`;
-    rows.push(row);
+      done: (row) => {
+        if (row.status === 'error' && row.note) row.note = `refused on this host: ${row.note}`;
+      },
+    });
   }
   return rows;
 }

@@ -6,32 +6,29 @@
 import { setTracer, traced, type TraceEvent } from '../../runtime/sys/trace.ts';
 import { scratchDir, type BenchContext } from '../lib/context.ts';
 import { hasFeature, runInProcess, storeAt } from '../lib/in-process.ts';
-import { measure } from '../lib/measure.ts';
-import { unavailable, type BenchResult, type Row } from '../lib/rows.ts';
+import type { Planned } from '../lib/measure.ts';
+import { unavailable, type BenchResult } from '../lib/rows.ts';
 
-export async function runtimeRows(ctx: BenchContext): Promise<Row[]> {
+export function runtimeTasks(ctx: BenchContext): Planned[] {
   const none = { id: 'runtime-none', group: 'runtime', label: 'tiny-docker in-process, --net none', what: 'runContainer + wait: run --rm --net none /bin/true' } as const;
   const bridge = { id: 'runtime-bridge', group: 'runtime', label: 'tiny-docker in-process, --net bridge', what: 'runContainer + wait: run --rm --net bridge /bin/true' } as const;
   const traced = { id: 'trace-on', group: 'trace', label: 'in-process, traced', what: 'as --net none, with a tracer collecting every event' } as const;
-  const untraced = { id: 'trace-off', group: 'trace', label: 'in-process, untraced', what: 'as --net none, no tracer, measured right after the traced row' } as const;
+  const untraced = { id: 'trace-off', group: 'trace', label: 'in-process, untraced', what: 'as --net none, no tracer (the same task as the --net none row, measured next to the traced one)' } as const;
   if (!ctx.isRoot) return [none, bridge, traced, untraced].map((r) => unavailable(r.id, r.group, r.label, r.what, 'needs root'));
 
   const store = storeAt(scratchDir(ctx, 'runtime-state'));
   const run = (net: string) => () => runInProcess(store, ctx.rootfs, ['--rm', '--net', net, '/bin/true']);
-  const rows: Row[] = [await measure(none, run('none'), ctx.budget, ctx.progress)];
-  // Other branches add the network feature; until it is merged, --net bridge is just an empty net namespace.
-  rows.push(
-    hasFeature('network')
-      ? await measure(bridge, run('bridge'), ctx.budget, ctx.progress)
-      : unavailable(bridge.id, bridge.group, bridge.label, bridge.what, 'not available here: no network feature in runtime/feature-registry.ts on this build'),
-  );
-  // Traced and untraced, measured back to back on the same store.
   const events: TraceEvent[] = [];
   const sink = { event: (e: TraceEvent) => void events.push(e) };
-  rows.push(
-    await measure(
-      traced,
-      async () => {
+  return [
+    { row: none, fn: run('none') },
+    // Other branches add the network feature; until it is merged, --net bridge is just an empty net namespace.
+    hasFeature('network')
+      ? { row: bridge, fn: run('bridge') }
+      : unavailable(bridge.id, bridge.group, bridge.label, bridge.what, 'not available here: no network feature in runtime/feature-registry.ts on this build'),
+    {
+      row: traced,
+      fn: async () => {
         events.length = 0;
         setTracer(sink);
         try {
@@ -40,14 +37,12 @@ export async function runtimeRows(ctx: BenchContext): Promise<Row[]> {
           setTracer(null);
         }
       },
-      ctx.budget,
-      ctx.progress,
-    ),
-  );
-  rows.push(await measure(untraced, run('none'), ctx.budget, ctx.progress));
-  const tracedRow = rows.find((r) => r.id === 'trace-on');
-  if (tracedRow?.status === 'ok') tracedRow.note = `${events.length} events per run`;
-  return rows;
+      done: (row) => {
+        if (row.status === 'ok') row.note = `${events.length} events per run`;
+      },
+    },
+    { row: untraced, fn: run('none') },
+  ];
 }
 
 /**

@@ -8,7 +8,7 @@
 import { COMMANDS } from '../../runtime/cli/main.ts';
 import { scratchDir, type BenchContext } from '../lib/context.ts';
 import { hasFeature, runInProcess, storeAt } from '../lib/in-process.ts';
-import { measure, type Budget } from '../lib/measure.ts';
+import { measureOne, type Budget } from '../lib/measure.ts';
 import { runProcess } from '../lib/process.ts';
 import type { ScalingRow } from '../lib/rows.ts';
 
@@ -17,7 +17,7 @@ export async function scalingRows(ctx: BenchContext): Promise<ScalingRow[]> {
   const root = scratchDir(ctx, 'scaling-state');
   const store = storeAt(root);
   const counts = ctx.quick ? [0, 20] : [0, 50, 200];
-  const budget: Budget = { time: 0, iterations: ctx.quick ? 5 : 20, warmupIterations: 1 };
+  const budget: Omit<Budget, 'rounds'> = { time: 0, iterations: ctx.quick ? 5 : 20, warmupIterations: 1 };
   const psNote = COMMANDS.ps ? undefined : 'not available here: no `ps` command in this build';
   const ipNote = hasFeature('network') ? 'see the --net bridge row: IP leases are taken per run' : 'not available here: no network feature (IP allocation) in this build';
   const rows: ScalingRow[] = [];
@@ -28,14 +28,20 @@ export async function scalingRows(ctx: BenchContext): Promise<ScalingRow[]> {
       await runInProcess(store, ctx.rootfs, ['--net', 'none', '/bin/true']); // no --rm: it stays as "exited"
       existing++;
     }
-    const run = await measure(
-      { id: `scaling-run-${count}`, group: 'runtime', label: `run with ${count} existing`, what: 'run --rm --net none /bin/true' },
-      () => runInProcess(store, ctx.rootfs, ['--rm', '--net', 'none', '/bin/true']),
+    const run = await measureOne(
+      {
+        row: { id: `scaling-run-${count}`, group: 'runtime', label: `run with ${count} existing`, what: 'run --rm --net none /bin/true' },
+        fn: () => runInProcess(store, ctx.rootfs, ['--rm', '--net', 'none', '/bin/true']),
+      },
       budget,
       ctx.progress,
     );
     const ps = COMMANDS.ps
-      ? await measure({ id: `scaling-ps-${count}`, group: 'cli', label: `ps -a with ${count} existing`, what: 'tiny-docker ps -a' }, () => runProcess(ctx.bin, ['--root', root, 'ps', '-a']), budget, ctx.progress)
+      ? await measureOne(
+          { row: { id: `scaling-ps-${count}`, group: 'cli', label: `ps -a with ${count} existing`, what: 'tiny-docker ps -a' }, fn: () => runProcess(ctx.bin, ['--root', root, 'ps', '-a']) },
+          budget,
+          ctx.progress,
+        )
       : null;
     rows.push({
       existing: count,
