@@ -19,7 +19,8 @@ import { writeBenchReport, type WrittenReport } from './report/write-bench.ts';
 import { cliTasks } from './suites/cli.ts';
 import { floorTasks } from './suites/floors.ts';
 import { peerTasks } from './suites/peers.ts';
-import { hookOffCost, runtimeTasks } from './suites/runtime.ts';
+import { breakdowns, hookOffCost, runtimeTasks } from './suites/runtime.ts';
+import { meanBreakdown } from './lib/breakdown.ts';
 import { scalingRows } from './suites/scaling.ts';
 import { throughputRows } from './suites/throughput.ts';
 
@@ -44,7 +45,7 @@ export async function runBench(opts: BenchOptions): Promise<{ result: BenchResul
     if (!ctx.isRoot) progress('not root: container rows will be marked "needs root"');
     // Latency rows first, all measured together in rounds (see lib/measure.ts).
     const planned: Planned[] = [];
-    if (want('floors')) planned.push(...floorTasks());
+    if (want('floors')) planned.push(...floorTasks(ctx));
     if (want('peers')) planned.push(...(await peerTasks(ctx)));
     if (want('runtime')) planned.push(...runtimeTasks(ctx));
     if (want('cli')) planned.push(...cliTasks(ctx));
@@ -52,6 +53,7 @@ export async function runBench(opts: BenchOptions): Promise<{ result: BenchResul
     if (want('runtime')) {
       const events = Number(/^(\d+) events/.exec(result.rows.find((r) => r.id === 'trace-on')?.note ?? '')?.[1]);
       result.hookOff = { ...hookOffCost(), ...(events ? { callsPerRun: events } : {}) };
+      if (breakdowns.length) result.breakdown = { runs: breakdowns.length, rows: meanBreakdown(breakdowns) };
     }
     if (want('throughput')) result.throughput = await throughputRows(ctx);
     if (want('scaling')) result.scaling = await scalingRows(ctx);

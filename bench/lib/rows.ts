@@ -3,6 +3,7 @@
  * and scaling tables. Rows that cannot run here are kept and marked, never
  * dropped: a missing peer is a finding too.
  */
+import type { BreakdownRow } from './breakdown.ts';
 import type { Stats } from './stats.ts';
 
 export type RowStatus = 'ok' | 'unavailable' | 'error';
@@ -63,6 +64,8 @@ export interface BenchResult {
   rows: Row[];
   throughput: ThroughputRow[];
   scaling: ScalingRow[];
+  /** Where the milliseconds of an in-process run go, averaged over the traced runs. */
+  breakdown?: { runs: number; rows: BreakdownRow[] };
   /** Nanoseconds per call of the trace hook when no tracer listens, vs calling the function directly. */
   hookOff?: { directNs: number; tracedNs: number; callsPerRun?: number };
 }

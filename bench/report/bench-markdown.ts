@@ -49,6 +49,8 @@ const GOALS: Goal[] = [
   { what: 'in-process runtime vs unshare(1)', a: 'runtime-none', b: 'peer-unshare', limit: 2, kind: '≤' },
   { what: 'in-process runtime vs runc', a: 'runtime-none', b: 'peer-runc', limit: 1, kind: '<' },
   { what: 'CLI --version vs node -e 0', a: 'cli-version', b: 'floor-node', limit: 1.25, kind: '≤' },
+  { what: 'CLI --version vs an empty ES module', a: 'cli-version', b: 'floor-node-esm', limit: Number.NaN, kind: '≤' },
+  { what: 'empty ES module vs node -e 0', a: 'floor-node-esm', b: 'floor-node', limit: Number.NaN, kind: '≤' },
   { what: 'traced vs untraced run', a: 'trace-on', b: 'trace-off', limit: Number.NaN, kind: '≤' },
   { what: 'CLI run vs node -e 0', a: 'cli-run', b: 'floor-node', limit: Number.NaN, kind: '≤' },
 ];
@@ -131,6 +133,19 @@ export function benchMarkdown(result: BenchResult, chartFile: string): string {
   if (result.hookOff) {
     const h = result.hookOff;
     lines.push('### The trace hook when tracing is off', '', `\`traced(describe, fn)\` with no tracer costs ${h.tracedNs.toFixed(1)} ns per call against ${h.directNs.toFixed(1)} ns for \`fn()\` alone: a run makes ${h.callsPerRun ?? 'about 50'} such calls, so the hook costs about ${(((h.tracedNs - h.directNs) * (h.callsPerRun ?? 50)) / 1e6).toFixed(4)} ms per container.`, '');
+  }
+  if (result.breakdown) {
+    const b = result.breakdown;
+    lines.push(
+      '## Where the milliseconds of an in-process run go',
+      '',
+      `From the traces of the ${b.runs} traced runs above (mean per run; the traced run is the untraced one plus a few microseconds of bookkeeping per step). \`npm run report -- trace.json\` draws one run as a timeline.`,
+      '',
+      '| where | mean ms | share |',
+      '| --- | ---: | ---: |',
+      ...b.rows.map((r) => `| ${r.category} | ${ms(r.meanMs)} | ${r.share.toFixed(1)}% |`),
+      '',
+    );
   }
   lines.push('## Throughput (in-process, `--net none`)', '');
   const skipped = (suite: string) => (result.suites.includes(suite) ? 'Not available here (needs root).' : `Not run this time (\`--only\` left out ${suite}).`);

@@ -6,8 +6,12 @@
 import { setTracer, traced, type TraceEvent } from '../../runtime/sys/trace.ts';
 import { scratchDir, type BenchContext } from '../lib/context.ts';
 import { hasFeature, runInProcess, storeAt } from '../lib/in-process.ts';
+import { breakdownOf } from '../lib/breakdown.ts';
 import type { Planned } from '../lib/measure.ts';
 import { unavailable, type BenchResult } from '../lib/rows.ts';
+
+/** One breakdown per traced run, filled while the traced row is measured. */
+export const breakdowns: Map<string, number>[] = [];
 
 export function runtimeTasks(ctx: BenchContext): Planned[] {
   const none = { id: 'runtime-none', group: 'runtime', label: 'tiny-docker in-process, --net none', what: 'runContainer + wait: run --rm --net none /bin/true' } as const;
@@ -20,6 +24,7 @@ export function runtimeTasks(ctx: BenchContext): Planned[] {
   const run = (net: string) => () => runInProcess(store, ctx.rootfs, ['--rm', '--net', net, '/bin/true']);
   const events: TraceEvent[] = [];
   const sink = { event: (e: TraceEvent) => void events.push(e) };
+  breakdowns.length = 0;
   return [
     { row: none, fn: run('none') },
     // Other branches add the network feature; until it is merged, --net bridge is just an empty net namespace.
@@ -36,6 +41,7 @@ export function runtimeTasks(ctx: BenchContext): Planned[] {
         } finally {
           setTracer(null);
         }
+        breakdowns.push(breakdownOf(events));
       },
       done: (row) => {
         if (row.status === 'ok') row.note = `${events.length} events per run`;
