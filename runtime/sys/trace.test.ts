@@ -10,7 +10,8 @@ import { runContainer } from '../container.ts';
 import { cloneFlags, NS_FLAG, type NamespaceKind } from '../namespaces.ts';
 import { Store } from '../store.ts';
 import { CLONE, MS, parseFlagNames } from './flags.ts';
-import { setTracer, tracing, type TraceEvent } from './trace.ts';
+import { SyscallError } from './errors.ts';
+import { setTracer, traced, tracing, type TraceEvent } from './trace.ts';
 import { cli, makeSpec, mountCount, stateEntries, tempRoot } from '../../test/helpers.ts';
 
 const root = tempRoot('trace');
@@ -41,6 +42,30 @@ function callArgs(call: string, name: string): string[] {
   const inner = call.slice(call.indexOf(`${name}(`) + name.length + 1, call.lastIndexOf(')'));
   return inner.split(/, (?=(?:[^"]*"[^"]*")*[^"]*$)/);
 }
+
+describe('the trace hook', () => {
+  it('builds nothing when tracing is off', () => {
+    setTracer(null);
+    let described = 0;
+    expect(traced(() => `x${++described}`, () => 7)).toBe(7);
+    expect(described).toBe(0);
+  });
+
+  it('reports a failed call with its errno and a hint, and rethrows', () => {
+    const events: TraceEvent[] = [];
+    setTracer({ event: (e) => void events.push(e) });
+    try {
+      expect(() => traced(() => 'mount("proc", "/x/proc", "proc", MS_NOSUID)', () => {
+        throw new SyscallError('mount', 1, { dst: '/x/proc' });
+      })).toThrow(SyscallError);
+    } finally {
+      setTracer(null);
+    }
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ ok: false, result: '= -1 EPERM', call: 'mount("proc", "/x/proc", "proc", MS_NOSUID)' });
+    expect(events[0]!.hint).toContain('operation not permitted');
+  });
+});
 
 describe('a traced run /bin/true', () => {
   it('shows the kernel steps in the order they happen', async () => {

@@ -117,9 +117,10 @@ export async function tracedAsync<T>(describe: () => string, fn: () => Promise<T
  * TinyDockerError knows what to do next) or the errno's plain meaning.
  */
 function emitFailure(describe: () => string, err: unknown, start: number): void {
-  const e = err as { code?: unknown; hint?: unknown; message?: string };
-  const code = typeof e.code === 'string' ? e.code : (e.message ?? String(err));
-  const hint = typeof e.hint === 'string' ? e.hint : e.message && e.message !== code ? e.message : undefined;
+  const e = err as { code?: unknown; hint?: unknown; message?: string; name?: string };
+  // EPERM for a failed syscall, else the error's kind (ConfigError, CommandError…).
+  const code = typeof e.code === 'string' ? e.code : (e.name ?? 'Error');
+  const hint = [e.message, typeof e.hint === 'string' ? e.hint : undefined].filter(Boolean).join(' — ') || undefined;
   emit({ call: describe(), result: `= -1 ${code}`, durationMs: performance.now() - start, source: 'runtime', ok: false, at: start - origin, ...(hint ? { hint } : {}) });
 }
 
