@@ -88,6 +88,12 @@ describe('npm run bench -- --quick', () => {
     expect(markdownTable(md, 'in parallel').map((r) => r['in parallel'])).toEqual(['1', '2', '4']);
     expect(markdownTable(md, 'existing').map((r) => r.existing)).toEqual(['0', '20']);
     expect(JSON.parse(fs.readFileSync(files.json!, 'utf8'))).toEqual(JSON.parse(JSON.stringify(result)));
+    // The breakdown adds up to the whole run, and one traced run is drawn next to the report.
+    expect(md).toContain('## Where the milliseconds of an in-process run go');
+    const shares = markdownTable(md, 'where').map((r) => Number(r.share!.replace('%', '')));
+    expect(Math.abs(shares.reduce((a, b) => a + b, 0) - 100)).toBeLessThan(1); // each share is rounded to 0.1
+    const timeline = /!\[timeline of one traced run\]\(([^)]+)\)/.exec(md)?.[1];
+    expectWellFormedSvg(fs.readFileSync(path.join(out, timeline!), 'utf8'));
   }, 240_000);
 });
 

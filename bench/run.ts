@@ -19,7 +19,7 @@ import { writeBenchReport, type WrittenReport } from './report/write-bench.ts';
 import { cliTasks } from './suites/cli.ts';
 import { floorTasks } from './suites/floors.ts';
 import { peerTasks } from './suites/peers.ts';
-import { breakdowns, hookOffCost, runtimeTasks } from './suites/runtime.ts';
+import { breakdowns, hookOffCost, lastTrace, runtimeTasks } from './suites/runtime.ts';
 import { meanBreakdown } from './lib/breakdown.ts';
 import { scalingRows } from './suites/scaling.ts';
 import { throughputRows } from './suites/throughput.ts';
@@ -62,7 +62,7 @@ export async function runBench(opts: BenchOptions): Promise<{ result: BenchResul
     // Only directories remain: every container's mounts died with its mount namespace.
     fs.rmSync(ctx.scratch, { recursive: true, force: true });
   }
-  return { result, files: writeBenchReport(result, opts.outDir, { json: opts.json }) };
+  return { result, files: writeBenchReport(result, opts.outDir, { json: opts.json, trace: lastTrace }) };
 }
 
 async function main(): Promise<void> {

@@ -98,7 +98,7 @@ function interpretation(result: BenchResult): string[] {
   return out;
 }
 
-export function benchMarkdown(result: BenchResult, chartFile: string): string {
+export function benchMarkdown(result: BenchResult, chartFile: string, trace: { markdown: string; svg: string } | null = null): string {
   const e = result.env;
   const lines = [
     `# tiny-docker bench — ${e.date.slice(0, 10)} on ${e.host}${e.quick ? ' (quick run)' : ''}`,
@@ -146,6 +146,7 @@ export function benchMarkdown(result: BenchResult, chartFile: string): string {
       ...b.rows.map((r) => `| ${r.category} | ${ms(r.meanMs)} | ${r.share.toFixed(1)}% |`),
       '',
     );
+    if (trace) lines.push(`The last traced run, step by step ([its report](${trace.markdown})):`, '', `![timeline of one traced run](${trace.svg})`, '');
   }
   lines.push('## Throughput (in-process, `--net none`)', '');
   const skipped = (suite: string) => (result.suites.includes(suite) ? 'Not available here (needs root).' : `Not run this time (\`--only\` left out ${suite}).`);

@@ -12,6 +12,8 @@ import { unavailable, type BenchResult } from '../lib/rows.ts';
 
 /** One breakdown per traced run, filled while the traced row is measured. */
 export const breakdowns: Map<string, number>[] = [];
+/** The events of the last traced run, drawn as a timeline next to the report. */
+export let lastTrace: TraceEvent[] = [];
 
 export function runtimeTasks(ctx: BenchContext): Planned[] {
   const none = { id: 'runtime-none', group: 'runtime', label: 'tiny-docker in-process, --net none', what: 'runContainer + wait: run --rm --net none /bin/true' } as const;
@@ -42,6 +44,7 @@ export function runtimeTasks(ctx: BenchContext): Planned[] {
           setTracer(null);
         }
         breakdowns.push(breakdownOf(events));
+        lastTrace = [...events];
       },
       done: (row) => {
         if (row.status === 'ok') row.note = `${events.length} events per run`;
