@@ -60,7 +60,7 @@ export async function runBench(opts: BenchOptions): Promise<{ result: BenchResul
     result.env.load[1] = os.loadavg()[0]!;
   } finally {
     // Only directories remain: every container's mounts died with its mount namespace.
-    fs.rmSync(ctx.scratch, { recursive: true, force: true });
+    for (const dir of [ctx.scratch, ...ctx.extraScratch]) fs.rmSync(dir, { recursive: true, force: true });
   }
   return { result, files: writeBenchReport(result, opts.outDir, { json: opts.json, trace: lastTrace }) };
 }

@@ -17,6 +17,8 @@ export interface BenchContext {
   isRoot: boolean;
   /** A private scratch directory for state roots and bundles; removed at the end. */
   scratch: string;
+  /** More private directories elsewhere (a tmpfs state root); removed at the end too. */
+  extraScratch: string[];
 }
 
 export function makeContext(quick: boolean, budget: Budget, progress: Progress): BenchContext {
@@ -28,6 +30,7 @@ export function makeContext(quick: boolean, budget: Budget, progress: Progress):
     bin: path.join(projectRoot(), 'bin', 'tiny-docker'),
     isRoot: process.getuid?.() === 0,
     scratch: fs.mkdtempSync(path.join(os.tmpdir(), 'tdk-bench-')),
+    extraScratch: [],
   };
 }
 
@@ -35,5 +38,17 @@ export function makeContext(quick: boolean, budget: Budget, progress: Progress):
 export function scratchDir(ctx: BenchContext, name: string): string {
   const dir = path.join(ctx.scratch, name);
   fs.mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+/** A private directory on a tmpfs (/dev/shm), or null when there is none. */
+export function tmpfsScratch(ctx: BenchContext): string | null {
+  const isTmpfs = fs
+    .readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .some((l) => l.split(' ')[4] === '/dev/shm' && l.includes(' - tmpfs '));
+  if (!isTmpfs) return null;
+  const dir = fs.mkdtempSync('/dev/shm/tdk-bench-');
+  ctx.extraScratch.push(dir);
   return dir;
 }

@@ -9,6 +9,7 @@
  * then every row again in round 2, and so on. A busy minute then hits every
  * row a little instead of one row a lot, and the ratios stay honest.
  */
+import * as fs from 'node:fs';
 import { Bench } from 'tinybench';
 import { ProcessError } from './process.ts';
 import type { Row } from './rows.ts';
@@ -57,16 +58,35 @@ function failure(err: unknown): string {
   return err instanceof ProcessError && err.tail ? err.tail : (err as Error).message.split('\n')[0]!;
 }
 
+/**
+ * CPU time used so far by this process and the children it has waited for
+ * (user + system, ms), from /proc/self/stat: utime, stime, cutime, cstime in
+ * clock ticks (USER_HZ = 100 on Linux). Wall time on a busy machine mostly
+ * measures the queue for the CPU; CPU time measures the work.
+ */
+export function cpuMs(): number {
+  const stat = fs.readFileSync('/proc/self/stat', 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // f[0] is field 3 (state)
+  return ((Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) * 1000) / 100;
+}
+
 /** Measure every task in rounds; rows keep the order they were planned in. */
 export async function measureAll(planned: Planned[], budget: Budget, progress: Progress): Promise<Row[]> {
   const samples = new Map<Task, number[]>();
   const failed = new Map<Task, string>();
+  const cpu = new Map<Task, { ms: number; calls: number }>();
   const tasks = planned.filter(isTask);
   for (let round = 1; round <= budget.rounds; round++) {
     for (const t of tasks) {
       if (failed.has(t)) continue;
       try {
-        const s = await samplesOf(t.row.id, t.fn, budget.time / budget.rounds, Math.ceil(budget.iterations / budget.rounds), budget.warmupIterations);
+        // Count every call (warm-up included) against the CPU used over the whole tinybench run.
+        const used = cpu.get(t) ?? { ms: 0, calls: 0 };
+        const counted = () => (used.calls++, t.fn());
+        const cpu0 = cpuMs();
+        const s = await samplesOf(t.row.id, counted, budget.time / budget.rounds, Math.ceil(budget.iterations / budget.rounds), budget.warmupIterations);
+        used.ms += cpuMs() - cpu0;
+        cpu.set(t, used);
         samples.set(t, [...(samples.get(t) ?? []), ...s]);
         const median = summarize(samples.get(t)!).median;
         progress(`round ${round}/${budget.rounds}  ${t.row.label}: median ${median.toFixed(2)} ms so far (${samples.get(t)!.length} runs)`);
@@ -78,7 +98,10 @@ export async function measureAll(planned: Planned[], budget: Budget, progress: P
   }
   return planned.map((p) => {
     if (!isTask(p)) return p;
-    const row: Row = failed.has(p) ? { ...p.row, status: 'error', note: failed.get(p)! } : { ...p.row, status: 'ok', stats: summarize(samples.get(p)!) };
+    const used = cpu.get(p);
+    const row: Row = failed.has(p)
+      ? { ...p.row, status: 'error', note: failed.get(p)! }
+      : { ...p.row, status: 'ok', stats: summarize(samples.get(p)!), ...(used?.calls ? { cpuMsPerRun: used.ms / used.calls } : {}) };
     p.done?.(row);
     return row;
   });

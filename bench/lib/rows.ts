@@ -20,6 +20,8 @@ export interface Row {
   /** Why a row is unavailable or failed, or a remark about an ok row. */
   note?: string;
   stats?: Stats;
+  /** CPU time (user + system, this process and its children) per run, in ms: what the machine's load does not inflate much. */
+  cpuMsPerRun?: number;
 }
 
 export interface ThroughputRow {
@@ -37,6 +39,8 @@ export interface ScalingRow {
   kind: 'exited' | 'running';
   run: Stats | null;
   ps: Stats | null;
+  /** `run --net bridge` (takes an IP lease) when the network feature exists. */
+  bridge?: Stats | null;
   psNote?: string;
   ipNote?: string;
 }

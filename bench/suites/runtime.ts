@@ -4,7 +4,7 @@
  * promise: tracing off costs nothing measurable.
  */
 import { setTracer, traced, type TraceEvent } from '../../runtime/sys/trace.ts';
-import { scratchDir, type BenchContext } from '../lib/context.ts';
+import { scratchDir, tmpfsScratch, type BenchContext } from '../lib/context.ts';
 import { hasFeature, runInProcess, storeAt } from '../lib/in-process.ts';
 import { breakdownOf } from '../lib/breakdown.ts';
 import type { Planned } from '../lib/measure.ts';
@@ -20,7 +20,9 @@ export function runtimeTasks(ctx: BenchContext): Planned[] {
   const bridge = { id: 'runtime-bridge', group: 'runtime', label: 'tiny-docker in-process, --net bridge', what: 'runContainer + wait: run --rm --net bridge /bin/true' } as const;
   const traced = { id: 'trace-on', group: 'trace', label: 'in-process, traced', what: 'as --net none, with a tracer collecting every event' } as const;
   const untraced = { id: 'trace-off', group: 'trace', label: 'in-process, untraced', what: 'as --net none, no tracer (the same task as the --net none row, measured next to the traced one)' } as const;
-  if (!ctx.isRoot) return [none, bridge, traced, untraced].map((r) => unavailable(r.id, r.group, r.label, r.what, 'needs root'));
+  const shm = { id: 'runtime-none-tmpfs', group: 'runtime', label: 'in-process, state root on tmpfs', what: 'as --net none, with --root (state and overlay layers) on /dev/shm instead of the disk' } as const;
+  if (!ctx.isRoot) return [none, shm, bridge, traced, untraced].map((r) => unavailable(r.id, r.group, r.label, r.what, 'needs root'));
+  const shmRoot = tmpfsScratch(ctx);
 
   const store = storeAt(scratchDir(ctx, 'runtime-state'));
   const run = (net: string) => () => runInProcess(store, ctx.rootfs, ['--rm', '--net', net, '/bin/true']);
@@ -29,6 +31,10 @@ export function runtimeTasks(ctx: BenchContext): Planned[] {
   breakdowns.length = 0;
   return [
     { row: none, fn: run('none') },
+    // The same run with its state root in RAM: how much of a start is the disk (state.json, overlay dirs)?
+    shmRoot
+      ? { row: shm, fn: () => runInProcess(storeAt(shmRoot), ctx.rootfs, ['--rm', '--net', 'none', '/bin/true']) }
+      : unavailable(shm.id, shm.group, shm.label, shm.what, 'not available here: /dev/shm is not a tmpfs'),
     // Other branches add the network feature; until it is merged, --net bridge is just an empty net namespace.
     hasFeature('network')
       ? { row: bridge, fn: run('bridge') }

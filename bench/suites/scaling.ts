@@ -19,7 +19,7 @@ export async function scalingRows(ctx: BenchContext): Promise<ScalingRow[]> {
   const counts = ctx.quick ? [0, 20] : [0, 50, 200];
   const budget: Omit<Budget, 'rounds'> = { time: 0, iterations: ctx.quick ? 5 : 20, warmupIterations: 1 };
   const psNote = COMMANDS.ps ? undefined : 'not available here: no `ps` command in this build';
-  const ipNote = hasFeature('network') ? 'see the --net bridge row: IP leases are taken per run' : 'not available here: no network feature (IP allocation) in this build';
+  const ipNote = 'not available here: no network feature (IP allocation) in this build';
   const rows: ScalingRow[] = [];
   let existing = 0;
   for (const count of counts) {
@@ -43,13 +43,22 @@ export async function scalingRows(ctx: BenchContext): Promise<ScalingRow[]> {
           ctx.progress,
         )
       : null;
+    // With the network feature, each --net bridge run takes an IP lease: does that search grow with the count?
+    const bridge = hasFeature('network')
+      ? await measureOne(
+          { row: { id: `scaling-bridge-${count}`, group: 'runtime', label: `run --net bridge with ${count} existing`, what: 'run --rm --net bridge /bin/true' }, fn: () => runInProcess(store, ctx.rootfs, ['--rm', '--net', 'bridge', '/bin/true']) },
+          budget,
+          ctx.progress,
+        )
+      : null;
     rows.push({
       existing: count,
       kind: 'exited',
       run: run.stats ?? null,
       ps: ps?.stats ?? null,
+      bridge: bridge?.stats ?? null,
       ...(psNote ? { psNote } : {}),
-      ipNote,
+      ipNote: bridge ? (bridge.stats ? `run --net bridge: median ${bridge.stats.median.toFixed(2)} ms` : `run --net bridge failed here: ${bridge.note}`) : ipNote,
     });
   }
   return rows;
