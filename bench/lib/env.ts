@@ -36,6 +36,7 @@ export function environment(quick: boolean, now = new Date()): Environment {
     cgroupMode: detectCgroupMode(),
     commit: gitCommit(),
     load: [os.loadavg()[0]!, os.loadavg()[0]!],
+    nice: os.getPriority(),
     quick,
   };
 }

@@ -57,6 +57,8 @@ export interface Environment {
   commit: string;
   /** 1-minute load average before and after the run: other work on the machine skews every row. */
   load: [number, number];
+  /** The bench's nice value (negative: it ran ahead of other work on a shared machine). */
+  nice: number;
   quick: boolean;
 }
 

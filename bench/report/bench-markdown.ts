@@ -125,6 +125,7 @@ export function benchMarkdown(result: BenchResult, chartFile: string, trace: { m
     `| cpu | ${e.cpu} × ${e.cpus} |`,
     `| node | ${e.node} |`,
     `| load average (1 min) | ${e.load[0].toFixed(2)} before, ${e.load[1].toFixed(2)} after${e.load[0] > e.cpus / 2 ? ' — the machine was busy: expect wider spreads' : ''} |`,
+    `| nice | ${e.nice}${e.nice < 0 ? ' (run ahead of other work: `nice -n ' + e.nice + ' npm run bench`)' : ''} |`,
     `| cgroups | ${e.cgroupMode} |`,
     `| tiny-docker commit | ${e.commit} |`,
     `| measured at | ${e.date} |`,
