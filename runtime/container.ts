@@ -168,6 +168,7 @@ export async function runContainer(spec: ContainerSpec, opts: StartOptions): Pro
     });
     // ── back in the host's namespaces ──
 
+    setPhase('init');
     const pid = child.pid!;
     ctx.pid = pid;
     const c = child;

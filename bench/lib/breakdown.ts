@@ -14,11 +14,12 @@ export interface BreakdownRow {
 }
 
 export const CATEGORIES: { name: string; match: (e: TraceEvent) => boolean }[] = [
+  // Removing the container's directory is deletion work like the layers', not state bookkeeping.
+  { name: 'cleanup: rm -rf of the layers and the container dir', match: (e) => e.call.startsWith('rm -rf') || e.call.startsWith('state: remove') },
   { name: 'state file (flock, read, write, rename)', match: (e) => e.call.startsWith('state:') },
   { name: 'spawn of tiny-init (libuv fork + exec)', match: (e) => e.call.startsWith('spawn(') },
   { name: 'go signal → EOF (tiny-init: setsid, /proc, exec)', match: (e) => e.call.startsWith('read(fd 3)') },
   { name: 'command life → exit event (waitpid)', match: (e) => e.call.startsWith('waitpid(') },
-  { name: 'cleanup: rm -rf of the layers', match: (e) => e.call.startsWith('rm -rf') },
   { name: 'mounts, mknod, pivot_root', match: (e) => /^(mount|mknod|pivot_root|umount2|chdir|sethostname)\(/.test(e.call) },
   { name: 'unshare + setns back (the window)', match: (e) => /^(unshare|setns|fchdir)\(/.test(e.call) },
   { name: 'layer dirs and /etc files', match: (e) => e.call.startsWith('mkdir ') || e.call.startsWith('write etc/') },
