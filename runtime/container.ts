@@ -355,12 +355,12 @@ function handshake(child: ChildProcess, program: InitProgram): Promise<void> {
       else resolve();
     });
     // The go signal: tiny-init has been blocked in read(fd 3) since its exec.
-    if (tracing()) goAt = traceClock();
     traced(
       () => `write(fd 3, program of ${program.steps.length} steps, ${program.bytes.length} bytes)  (the go signal)`,
       () => sock.write(program.bytes),
       () => '= ok',
     );
+    if (tracing()) goAt = traceClock();
   });
 }
 

@@ -20,7 +20,7 @@ export const PHASE_COLORS: Record<TracePhase, string> = {
   cleanup: '#52606d',
 };
 
-export const LABEL_WIDTH = 430;
+export const LABEL_WIDTH = 450;
 export const PLOT_WIDTH = 540;
 const ROW = 17;
 const TOP = 64;
@@ -61,7 +61,7 @@ export function timelineSvg(events: readonly TraceEvent[], title: string, shorte
     body.push(
       `<g data-index="${index}" data-at="${ms(e.at)}" data-ms="${ms(e.durationMs)}" data-phase="${e.phase}" data-source="${e.source}">` +
         `<title>${esc(`${shorten(e.call)} ${e.result}  ${ms(e.durationMs)} ms at ${ms(e.at)} ms (${e.phase}${init ? ', tiny-init' : ''})`)}</title>` +
-        text(LABEL_WIDTH - 6, y + 12, clip(label, 60), `text-anchor="end" font-size="11"${init ? ' fill="#c2185b"' : ''}`) +
+        text(LABEL_WIDTH - 6, y + 12, clip(label, 58), `text-anchor="end" font-size="11"${init ? ' fill="#c2185b"' : ''}`) +
         `<rect x="${x(e.at).toFixed(2)}" y="${y + 2}" width="${w.toFixed(2)}" height="${ROW - 4}" fill="${PHASE_COLORS[e.phase] ?? '#999'}"${stroke}/>` +
         `</g>`,
     );
