@@ -21,7 +21,7 @@ import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process'
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { constants as osConstants } from 'node:os';
-import type { Readable, Writable } from 'node:stream';
+import { PassThrough, type Readable, type Writable } from 'node:stream';
 import { ExecError, TinyDockerError, wrap } from './errors.ts';
 import { errnoDescription, errnoName } from './sys/errno.ts';
 import type { ContainerContext, ExitInfo, Feature, InitStage } from './features.ts';
@@ -62,23 +62,28 @@ export function exitCodeOf(code: number | null, signal: NodeJS.Signals | null): 
 
 export class Container {
   private exited: Promise<ExitStatus>;
+  private out: Readable | null;
+  private err: Readable | null;
   constructor(
     readonly id: string,
     readonly pid: number,
     readonly child: ChildProcess,
     exited: Promise<ExitStatus>,
+    output: { out: Readable | null; err: Readable | null },
   ) {
     this.exited = exited;
+    this.out = output.out;
+    this.err = output.err;
   }
 
   get stdin(): Writable | null {
     return this.child.stdin;
   }
   get stdout(): Readable | null {
-    return this.child.stdout;
+    return this.out;
   }
   get stderr(): Readable | null {
-    return this.child.stderr;
+    return this.err;
   }
 
   /** Resolves when PID 1 has exited and everything is cleaned up. */
@@ -135,6 +140,7 @@ export async function runContainer(spec: ContainerSpec, opts: StartOptions): Pro
   let child: ChildProcess | null = null;
   let childExit: Promise<[number | null, NodeJS.Signals | null]> | null = null;
   let execAt = 0; // trace clock when the command was exec'd (only read when tracing)
+  let output: { out: Readable | null; err: Readable | null } = { out: null, err: null };
 
   try {
     for (const f of features) await f.prepare?.(ctx);
@@ -172,6 +178,11 @@ export async function runContainer(spec: ContainerSpec, opts: StartOptions): Pro
     const pid = child.pid!;
     ctx.pid = pid;
     const c = child;
+    // Node resumes (and so discards) a child's unread stdout/stderr when it
+    // exits (flushStdio in lib/internal/child_process.js). A fast container
+    // can exit before our caller attaches a reader, so hold the output in
+    // our own streams from the start, before anything can await.
+    output = { out: c.stdout?.pipe(new PassThrough()) ?? null, err: c.stderr?.pipe(new PassThrough()) ?? null };
     childExit = new Promise((resolve) => c.once('exit', (code, signal) => resolve([code, signal])));
     traced(
       () => `state: record pid ${pid} and its start time (/proc/${pid}/stat)`,
@@ -225,6 +236,15 @@ export async function runContainer(spec: ContainerSpec, opts: StartOptions): Pro
     throw wrap(`could not start container ${spec.name}`, err);
   }
 
+  if (opts.detached) {
+    // A detached container is reaped by its tiny-monitor once this process
+    // exits (see lifecycle/detach.ts); its afterExit and cleanup run there,
+    // from the saved spec and facts. Here we only report an exit that
+    // happens while we are still its parent.
+    const quick = childExit!.then(([code, signal]): ExitStatus => ({ id: spec.id, exitCode: exitCodeOf(code, signal), signal, oomKilled: false }));
+    return new Container(spec.id, ctx.pid!, child, quick, output);
+  }
+
   const exited = (async (): Promise<ExitStatus> => {
     const [code, signal] = await childExit!;
     setPhase('wait');
@@ -246,7 +266,7 @@ export async function runContainer(spec: ContainerSpec, opts: StartOptions): Pro
     }
     return { id: spec.id, ...info };
   })();
-  return new Container(spec.id, ctx.pid!, child, exited);
+  return new Container(spec.id, ctx.pid!, child, exited, output);
 }
 
 function spawnInit(init: string, root: string, opts: StartOptions): ChildProcess {
@@ -262,9 +282,9 @@ function spawnInit(init: string, root: string, opts: StartOptions): ChildProcess
         argv0: 'tiny-init',
         env: {},
         stdio: [stdin, stdout, stderr, 'pipe'],
-        // Detached containers get their own process group, so a Ctrl-C at the
-        // terminal that started them does not reach them.
-        detached: opts.detached ?? false,
+        // Not libuv's `detached` (setsid in the child): tiny-init's SETSID step
+        // gives PID 1 its own session, and setsid() fails with EPERM for a
+        // process that is already a session leader.
       }),
     (c) => `= pid ${c.pid}`,
   );
@@ -294,16 +314,20 @@ function buildProgram(ctx: ContainerContext, features: Feature[], root: string, 
   return { steps, bytes: encodeProgram(steps, tracing() ? FLAG_TRACE : 0) };
 }
 
-interface InitProgram {
+export interface InitProgram {
   steps: InitStep[];
   bytes: Buffer;
 }
 
 /**
- * Send the program (the go signal) and wait for tiny-init's answer: EOF
- * means exec succeeded; an "E" line is a failure with Docker's exit code.
+ * Send the program (the go signal) and wait for tiny-init's answer: "X"
+ * then EOF means exec succeeded; an "E" line is a failure with Docker's
+ * exit code. We cannot look at the exit code instead: a fast command may
+ * already have exited (with any code) by the time we see the EOF.
  */
-function handshake(child: ChildProcess, program: InitProgram): Promise<void> {
+export function handshake(child: ChildProcess, given: InitProgram | Buffer): Promise<void> {
+  // A bare Buffer (e.g. from exec) still works; its trace lines then name ops, not calls.
+  const program: InitProgram = Buffer.isBuffer(given) ? { steps: [], bytes: given } : given;
   const sock = child.stdio[3] as unknown as NodeJS.ReadWriteStream & { destroy(): void };
   return new Promise((resolve, reject) => {
     let buf = '';
@@ -311,6 +335,7 @@ function handshake(child: ChildProcess, program: InitProgram): Promise<void> {
     // Tracing: tiny-init sends its clock once, then one line per finished step, in program order.
     let stepAt = 0;
     let stepIndex = 0;
+    let reachedExec = false;
     sock.setEncoding('utf8');
     sock.on('data', (chunk: string) => {
       buf += chunk;
@@ -319,7 +344,8 @@ function handshake(child: ChildProcess, program: InitProgram): Promise<void> {
         const line = buf.slice(0, nl);
         buf = buf.slice(nl + 1);
         const msg = parseInitLine(line);
-        if (msg?.kind === 'clock') {
+        if (msg?.kind === 'exec') reachedExec = true;
+        else if (msg?.kind === 'clock') {
           stepAt = monotonicToTrace(msg.monotonicMicros);
         } else if (msg?.kind === 'trace') {
           const step = program.steps[stepIndex++];
@@ -350,8 +376,9 @@ function handshake(child: ChildProcess, program: InitProgram): Promise<void> {
       });
     }
     sock.on('close', () => {
+      // EOF after "X" and no error: execve succeeded (fd 3 was close-on-exec).
       if (error) reject(error);
-      else if (child.exitCode !== null && child.exitCode !== 0) reject(new TinyDockerError(`tiny-init exited with ${child.exitCode} before starting the command`));
+      else if (!reachedExec) reject(new TinyDockerError('tiny-init died before starting the command', { hint: 'run with --trace to see the last step it reached' }));
       else resolve();
     });
     // The go signal: tiny-init has been blocked in read(fd 3) since its exec.
@@ -364,7 +391,7 @@ function handshake(child: ChildProcess, program: InitProgram): Promise<void> {
   });
 }
 
-async function cleanupAll(ctx: ContainerContext, features: Feature[], removeLayers: boolean): Promise<void> {
+export async function cleanupAll(ctx: ContainerContext, features: Feature[], removeLayers: boolean): Promise<void> {
   for (const f of [...features].reverse()) {
     try {
       await f.cleanup?.(ctx);
