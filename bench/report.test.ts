@@ -61,7 +61,7 @@ describe('npm run bench -- --quick', () => {
     const svg = fs.readFileSync(files.svg, 'utf8');
     expectWellFormedSvg(svg);
     expect(md).toContain(`![median latency per row](${path.basename(files.svg)})`);
-    for (const heading of ['## Environment', '## Goals', '## Throughput', '## Scaling', '## What it means']) expect(md).toContain(heading);
+    for (const heading of ['## Environment', '## Goals', '## Throughput', '## Scaling', '## Detached containers', '## What it means']) expect(md).toContain(heading);
 
     // Every row is in the table (unavailable ones marked, not dropped) and in the chart.
     const table = markdownTable(md, 'row');

@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- --quick] [-- --json] [-- --out DIR] [-- --only floors,peers,runtime,cli,throughput,scaling]
+ * npm run bench [-- --quick] [-- --json] [-- --out DIR] [-- --only floors,peers,runtime,cli,throughput,scaling,lifecycle]
  *
  * Runs every suite, prints progress on stderr, and writes
  * reports/bench-<date>-<host>.md with its SVG chart (and .json with --json).
@@ -23,8 +23,9 @@ import { breakdowns, hookOffCost, lastTrace, runtimeTasks } from './suites/runti
 import { meanBreakdown } from './lib/breakdown.ts';
 import { scalingRows } from './suites/scaling.ts';
 import { throughputRows } from './suites/throughput.ts';
+import { measureLifecycle } from './lifecycle.ts';
 
-export const SUITES = ['floors', 'peers', 'runtime', 'cli', 'throughput', 'scaling'] as const;
+export const SUITES = ['floors', 'peers', 'runtime', 'cli', 'throughput', 'scaling', 'lifecycle'] as const;
 export type SuiteName = (typeof SUITES)[number];
 
 export interface BenchOptions {
@@ -57,6 +58,11 @@ export async function runBench(opts: BenchOptions): Promise<{ result: BenchResul
     }
     if (want('throughput')) result.throughput = await throughputRows(ctx);
     if (want('scaling')) result.scaling = await scalingRows(ctx);
+    // Detached containers (issue 5): tiny-monitor's memory and run -d vs run, from bench/lifecycle.ts.
+    if (want('lifecycle') && ctx.isRoot) {
+      progress('lifecycle: run -d vs run, tiny-monitor memory …');
+      result.lifecycle = await measureLifecycle(opts.quick ? 3 : 15, ctx.rootfs);
+    }
     result.env.load[1] = os.loadavg()[0]!;
   } finally {
     // Only directories remain: every container's mounts died with its mount namespace.

@@ -3,6 +3,7 @@
  * and scaling tables. Rows that cannot run here are kept and marked, never
  * dropped: a missing peer is a finding too.
  */
+import type { LifecycleFigures } from '../lifecycle.ts';
 import type { BreakdownRow } from './breakdown.ts';
 import type { Stats } from './stats.ts';
 
@@ -70,6 +71,8 @@ export interface BenchResult {
   rows: Row[];
   throughput: ThroughputRow[];
   scaling: ScalingRow[];
+  /** Detached containers: tiny-monitor's memory and run -d vs run (bench/lifecycle.ts). */
+  lifecycle?: LifecycleFigures;
   /** Where the milliseconds of an in-process run go, averaged over the traced runs. */
   breakdown?: { runs: number; rows: BreakdownRow[] };
   /** Nanoseconds per call of the trace hook when no tracer listens, vs calling the function directly. */

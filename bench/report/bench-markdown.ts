@@ -173,7 +173,7 @@ export function benchMarkdown(result: BenchResult, chartFile: string, trace: { m
   if (result.scaling.length === 0) lines.push(skipped('scaling'), '');
   else {
     lines.push(
-      `The existing containers are ${result.scaling[0]!.kind === 'exited' ? 'real containers that ran and exited (kept without `--rm`), in a private state root; detached (running) containers are not in this build' : 'running detached containers'}.`,
+      `The existing containers are ${result.scaling[0]!.kind === 'exited' ? 'real containers that ran and exited (kept without `--rm`), in a private state root per count. They are not running detached ones: each of those would also hold a tiny-monitor, and exited ones isolate the cost of the state store itself' : 'running detached containers'}.`,
       '',
       '| existing | run median ms | run IQR ms | ps -a median ms | IP allocation |',
       '| ---: | ---: | ---: | ---: | --- |',
@@ -185,6 +185,23 @@ export function benchMarkdown(result: BenchResult, chartFile: string, trace: { m
       lines.push(`| ${s.existing} | ${run} | ${iqr} | ${ps} | ${s.ipNote ?? ''} |`);
     }
     lines.push('');
+  }
+  if (result.lifecycle) {
+    const l = result.lifecycle;
+    lines.push(
+      '## Detached containers',
+      '',
+      `From \`bench/lifecycle.ts\` (median of ${l.n}; CLI processes, default flags):`,
+      '',
+      '| measure | value |',
+      '| --- | ---: |',
+      `| tiny-monitor RSS per detached container | ${l.monitorRssKb} KiB |`,
+      `| tiny-monitor Pss (shared pages split) | ${l.monitorPssKb} KiB |`,
+      `| the container's own PID 1 (sleep), for scale | ${l.initRssKb} KiB |`,
+      `| \`run -d --rm /bin/true\` (returns once running) | ${ms(l.runDetachedMs)} ms |`,
+      `| \`run --rm /bin/true\` (returns after exit and cleanup) | ${ms(l.runForegroundMs)} ms |`,
+      '',
+    );
   }
   lines.push('## What it means', '', ...interpretation(result), '');
   return lines.join('\n');

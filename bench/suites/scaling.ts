@@ -3,8 +3,9 @@
  * name under the store lock by listing every container, so it may grow with
  * the count; `ps` reads every state file. The existing containers are real
  * ones that ran and exited (state "exited", kept without --rm), each count in
- * its own private state root: detached (running) containers are not in this
- * build. The counts are measured together in rounds, like the latency rows.
+ * its own private state root; not running detached ones, which would each
+ * hold a tiny-monitor too: exited ones isolate the cost of the state store.
+ * The counts are measured together in rounds, like the latency rows.
  */
 import { COMMANDS } from '../../runtime/cli/main.ts';
 import { scratchDir, type BenchContext } from '../lib/context.ts';
