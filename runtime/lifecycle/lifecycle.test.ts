@@ -147,8 +147,11 @@ describe('exec', () => {
     const host = (k: string) => fs.readlinkSync(`/proc/${pid1}/ns/${k}`);
     const inside = run(['exec', id, 'sh', '-c', 'for k in mnt uts ipc net pid cgroup; do readlink /proc/self/ns/$k; done']).stdout.trim().split('\n');
     expect(inside).toEqual(['mnt', 'uts', 'ipc', 'net', 'pid', 'cgroup'].map(host));
-    const cg = run(['exec', id, 'cat', '/proc/self/cgroup']).stdout;
-    expect(cg).toBe(fs.readFileSync(`/proc/${pid1}/cgroup`, 'utf8'));
+    // Inside the cgroup namespace both read relative to the container's own
+    // group ("/"); a process left outside it would show "/.." paths instead.
+    const cg = run(['exec', id, 'sh', '-c', 'cat /proc/self/cgroup; echo ---; cat /proc/1/cgroup']).stdout.split('---\n');
+    expect(cg[0]).toBe(cg[1]);
+    expect(cg[0]).not.toContain('..');
   });
 
   test('exec passes -e, -w, stdin with -i, and the exit code', () => {
