@@ -21,6 +21,7 @@ export const CATEGORIES: { name: string; match: (e: TraceEvent) => boolean }[] =
   { name: 'go signal → EOF (tiny-init: setsid, /proc, exec)', match: (e) => e.call.startsWith('read(fd 3)') },
   { name: 'command life → exit event (waitpid)', match: (e) => e.call.startsWith('waitpid(') },
   { name: 'cgroups: mkdir, write cgroup.procs, rmdir (v1: one dir per controller)', match: (e) => e.phase === 'cgroups' || e.call.includes('/sys/fs/cgroup/') },
+  { name: 'network: veth, addresses, routes, NAT', match: (e) => e.phase === 'network' },
   { name: 'mounts, mknod, pivot_root', match: (e) => /^(mount|mknod|pivot_root|umount2|chdir|sethostname)\(/.test(e.call) },
   { name: 'unshare + setns back (the window)', match: (e) => /^(unshare|setns|fchdir)\(/.test(e.call) },
   { name: 'layer dirs and /etc files', match: (e) => e.call.startsWith('mkdir ') || e.call.startsWith('write etc/') },
