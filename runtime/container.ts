@@ -23,6 +23,7 @@ import * as path from 'node:path';
 import { constants as osConstants } from 'node:os';
 import { PassThrough, type Readable, type Writable } from 'node:stream';
 import { ExecError, TinyDockerError, wrap } from './errors.ts';
+import { errnoDescription, errnoName } from './sys/errno.ts';
 import type { ContainerContext, ExitInfo, Feature, InitStage } from './features.ts';
 import { ensureInit } from './init/binary.ts';
 import { FLAG_TRACE, encodeProgram, execStep, parseInitLine, type InitStep } from './init/protocol.ts';
@@ -34,7 +35,8 @@ import { validateSpec, requireRoot, type ContainerSpec } from './spec.ts';
 import { processStartTime, type ContainerState, type Store } from './store.ts';
 import { MS } from './sys/flags.ts';
 import { sethostname } from './sys/syscalls.ts';
-import { emit, setPhase, tracing } from './sys/trace.ts';
+import { emit, monotonicToTrace, setPhase, traceClock, traced, tracedAsync, tracing } from './sys/trace.ts';
+import { describeStep } from './init/describe.ts';
 
 export interface StartOptions {
   store: Store;
@@ -130,24 +132,27 @@ function newState(spec: ContainerSpec, detached: boolean): ContainerState {
 export async function runContainer(spec: ContainerSpec, opts: StartOptions): Promise<Container> {
   setPhase('validate');
   requireRoot();
-  validateSpec(spec);
+  traced(() => `validateSpec(${spec.name}: ${spec.command.join(' ')})`, () => validateSpec(spec), () => '= ok');
   const features = opts.features ?? featuresFor(spec);
   const store = opts.store;
-  store.create(newState(spec, opts.detached ?? false));
+  traced(() => `state: create ${spec.id.slice(0, 12)}/state.json (flock, write, rename)`, () => store.create(newState(spec, opts.detached ?? false)), () => '= ok');
   const dir = store.dir(spec.id);
   const layout = layoutFor(dir, spec.rootfs);
   const ctx: ContainerContext = { spec, dir, rootfsPath: layout.merged, pid: null, facts: {} };
   let child: ChildProcess | null = null;
   let childExit: Promise<[number | null, NodeJS.Signals | null]> | null = null;
+  let execAt = 0; // trace clock when the command was exec'd (only read when tracing)
   let output: { out: Readable | null; err: Readable | null } = { out: null, err: null };
 
   try {
     for (const f of features) await f.prepare?.(ctx);
     setPhase('rootfs');
     const init = ensureInit();
-    if (spec.rootfsMode === 'overlay') createLayoutDirs(layout);
-    else fs.mkdirSync(layout.merged, { recursive: true });
-    const etc = writeEtcFiles(dir, spec, ctx.facts);
+    traced(
+      () => (spec.rootfsMode === 'overlay' ? 'mkdir upper, work, merged (the overlay layers)' : 'mkdir merged'),
+      () => (spec.rootfsMode === 'overlay' ? createLayoutDirs(layout) : void fs.mkdirSync(layout.merged, { recursive: true })),
+    );
+    const etc = traced(() => 'write etc/hostname, etc/hosts, etc/resolv.conf (bound in later)', () => writeEtcFiles(dir, spec, ctx.facts), () => '= ok');
 
     // ── the namespace window: synchronous from here to its end ──
     child = inNamespaceWindow(spec.namespaces, () => {
@@ -173,6 +178,7 @@ export async function runContainer(spec: ContainerSpec, opts: StartOptions): Pro
     });
     // ── back in the host's namespaces ──
 
+    setPhase('init');
     const pid = child.pid!;
     ctx.pid = pid;
     const c = child;
@@ -182,29 +188,45 @@ export async function runContainer(spec: ContainerSpec, opts: StartOptions): Pro
     // our own streams from the start, before anything can await.
     output = { out: c.stdout?.pipe(new PassThrough()) ?? null, err: c.stderr?.pipe(new PassThrough()) ?? null };
     childExit = new Promise((resolve) => c.once('exit', (code, signal) => resolve([code, signal])));
-    store.update(spec.id, (s) => {
-      s.pid = pid;
-      s.pidStartTime = processStartTime(pid);
-    });
+    traced(
+      () => `state: record pid ${pid} and its start time (/proc/${pid}/stat)`,
+      () =>
+        store.update(spec.id, (s) => {
+          s.pid = pid;
+          s.pidStartTime = processStartTime(pid);
+        }),
+      () => '= ok',
+    );
 
     for (const f of features) {
       setPhase(f.name === 'cgroups' ? 'cgroups' : f.name === 'network' ? 'network' : 'init');
       await f.attach?.(ctx, pid);
     }
     // Persist facts before the go signal, so a crash after this point can still be cleaned up.
-    store.update(spec.id, (s) => {
-      s.facts = ctx.facts;
-    });
+    traced(
+      () => 'state: save feature facts (before the go signal)',
+      () =>
+        store.update(spec.id, (s) => {
+          s.facts = ctx.facts;
+        }),
+      () => '= ok',
+    );
 
     setPhase('init');
     const program = buildProgram(ctx, features, layout.merged, opts.detached ?? false);
     await handshake(child, program);
+    execAt = tracing() ? traceClock() : 0;
     setPhase('exec');
-    store.update(spec.id, (s) => {
-      s.status = 'running';
-      s.startedAt = new Date().toISOString();
-      s.facts = ctx.facts;
-    });
+    traced(
+      () => 'state: status running',
+      () =>
+        store.update(spec.id, (s) => {
+          s.status = 'running';
+          s.startedAt = new Date().toISOString();
+          s.facts = ctx.facts;
+        }),
+      () => '= ok',
+    );
   } catch (err) {
     // Undo everything: the container never ran (or its exec failed).
     setPhase('cleanup');
@@ -232,11 +254,12 @@ export async function runContainer(spec: ContainerSpec, opts: StartOptions): Pro
     setPhase('wait');
     const exitCode = exitCodeOf(code, signal);
     const info: ExitInfo = { exitCode, signal, oomKilled: false };
-    emit({ call: `wait4(${ctx.pid})`, result: signal ? `= killed by ${signal}` : `= exit ${code}`, durationMs: 0, source: 'runtime', ok: true });
+    // The bar spans the command's life: from its exec to libuv's exit event (SIGCHLD → waitpid).
+    if (tracing()) emit({ call: `waitpid(${ctx.pid})  (the command ran until here)`, result: signal ? `= killed by ${signal}` : `= exit ${code}`, durationMs: traceClock() - execAt, at: execAt, source: 'runtime', ok: true });
     for (const f of features) await f.afterExit?.(ctx, info).catch(() => undefined);
     setPhase('cleanup');
     await cleanupAll(ctx, features, spec.autoRemove);
-    if (spec.autoRemove) store.remove(spec.id);
+    if (spec.autoRemove) traced(() => `state: remove ${spec.id.slice(0, 12)} (--rm)`, () => store.remove(spec.id), () => '= ok');
     else {
       store.update(spec.id, (s) => {
         s.status = 'exited';
@@ -255,20 +278,26 @@ function spawnInit(init: string, root: string, opts: StartOptions): ChildProcess
   const [stdin = 'ignore', stdout = 'inherit', stderr = 'inherit'] = (opts.stdio ?? []) as ('inherit' | 'ignore' | 'pipe' | number)[];
   // fd 3 is the sync channel: Node makes a socketpair for 'pipe'.
   // The environment is empty: tiny-init gets the container's env in its program.
-  return spawn(init, [], {
-    cwd: root,
-    argv0: 'tiny-init',
-    env: {},
-    stdio: [stdin, stdout, stderr, 'pipe'],
-    // Not libuv's `detached` (setsid in the child): tiny-init's SETSID step
-    // gives PID 1 its own session, and setsid() fails with EPERM for a
-    // process that is already a session leader.
-  });
+  // libuv's spawn() fork()s the whole Node process and returns after the child's exec (DESIGN.md §2).
+  return traced(
+    () => `spawn(${JSON.stringify(init)}, cwd=${JSON.stringify(root)}, fd 3 = socketpair)  (fork + exec of tiny-init)`,
+    () =>
+      spawn(init, [], {
+        cwd: root,
+        argv0: 'tiny-init',
+        env: {},
+        stdio: [stdin, stdout, stderr, 'pipe'],
+        // Not libuv's `detached` (setsid in the child): tiny-init's SETSID step
+        // gives PID 1 its own session, and setsid() fails with EPERM for a
+        // process that is already a session leader.
+      }),
+    (c) => `= pid ${c.pid}`,
+  );
   // lab:01-process end
 }
 
 /** The steps tiny-init runs inside, in order. */
-function buildProgram(ctx: ContainerContext, features: Feature[], root: string, detached: boolean): Buffer {
+function buildProgram(ctx: ContainerContext, features: Feature[], root: string, detached: boolean): InitProgram {
   const { spec } = ctx;
   const stage = (s: InitStage) => features.flatMap((f) => f.initSteps?.(ctx, s) ?? []);
   const steps: InitStep[] = [
@@ -288,7 +317,12 @@ function buildProgram(ctx: ContainerContext, features: Feature[], root: string, 
   steps.push({ op: 'CHDIR', args: [spec.workdir] });
   steps.push(...stage('final'));
   steps.push(execStep(spec.command, spec.env));
-  return encodeProgram(steps, tracing() ? FLAG_TRACE : 0);
+  return { steps, bytes: encodeProgram(steps, tracing() ? FLAG_TRACE : 0) };
+}
+
+export interface InitProgram {
+  steps: InitStep[];
+  bytes: Buffer;
 }
 
 /**
@@ -297,11 +331,16 @@ function buildProgram(ctx: ContainerContext, features: Feature[], root: string, 
  * exit code. We cannot look at the exit code instead: a fast command may
  * already have exited (with any code) by the time we see the EOF.
  */
-export function handshake(child: ChildProcess, program: Buffer): Promise<void> {
+export function handshake(child: ChildProcess, given: InitProgram | Buffer): Promise<void> {
+  // A bare Buffer (e.g. from exec) still works; its trace lines then name ops, not calls.
+  const program: InitProgram = Buffer.isBuffer(given) ? { steps: [], bytes: given } : given;
   const sock = child.stdio[3] as unknown as NodeJS.ReadWriteStream & { destroy(): void };
   return new Promise((resolve, reject) => {
     let buf = '';
     let error: ExecError | null = null;
+    // Tracing: tiny-init sends its clock once, then one line per finished step, in program order.
+    let stepAt = 0;
+    let stepIndex = 0;
     let reachedExec = false;
     sock.setEncoding('utf8');
     sock.on('data', (chunk: string) => {
@@ -312,23 +351,49 @@ export function handshake(child: ChildProcess, program: Buffer): Promise<void> {
         buf = buf.slice(nl + 1);
         const msg = parseInitLine(line);
         if (msg?.kind === 'exec') reachedExec = true;
-        else if (msg?.kind === 'trace') {
-          emit({ phase: msg.op === 'EXEC' ? 'exec' : 'init', call: `${msg.op.toLowerCase()} ${msg.detail}`.trim(), result: '= 0', durationMs: msg.micros / 1000, source: 'init', ok: true });
+        else if (msg?.kind === 'clock') {
+          stepAt = monotonicToTrace(msg.monotonicMicros);
+        } else if (msg?.kind === 'trace') {
+          const step = program.steps[stepIndex++];
+          const call = step && step.op === msg.op ? describeStep(step) : `${msg.op.toLowerCase()} ${msg.detail}`.trim();
+          const durationMs = msg.micros / 1000;
+          // exec is reported just before it is tried: on success it never returns (fd 3 closes).
+          const result = msg.op === 'EXEC' ? '= (no return: fd 3 closes on success)' : '= 0';
+          emit({ phase: msg.op === 'EXEC' ? 'exec' : 'init', at: stepAt, call, result, durationMs, source: 'init', ok: true });
+          stepAt += durationMs;
         } else if (msg?.kind === 'error') {
           const code = msg.exitCode === 126 || msg.exitCode === 127 ? msg.exitCode : 125;
           error = new ExecError(msg.message, code);
-          emit({ phase: 'init', call: msg.message, result: `= -1 errno ${msg.errno}`, durationMs: 0, source: 'init', ok: false });
+          // The failing step sent no T line, except exec, which reports before it tries.
+          const step = program.steps[Math.min(stepIndex, program.steps.length - 1)];
+          if (tracing()) {
+            const why = errnoDescription(msg.errno);
+            const hint = msg.message.includes(why) ? msg.message : `${msg.message} (${why})`;
+            emit({ phase: step?.op === 'EXEC' ? 'exec' : 'init', at: stepAt, call: step ? describeStep(step) : msg.message, result: `= -1 ${errnoName(msg.errno)}`, durationMs: 0, source: 'init', ok: false, hint });
+          }
         }
       }
     });
     sock.on('error', () => undefined); // EPIPE if init died: reported below
+    let goAt = 0;
+    if (tracing()) {
+      sock.once('end', () => {
+        if (!error) emit({ phase: 'exec', at: goAt, call: 'read(fd 3) until EOF  (from the go signal to the close-on-exec of fd 3)', result: '= 0 (EOF: the command runs)', durationMs: traceClock() - goAt, source: 'runtime', ok: true });
+      });
+    }
     sock.on('close', () => {
       // EOF after "X" and no error: execve succeeded (fd 3 was close-on-exec).
       if (error) reject(error);
       else if (!reachedExec) reject(new TinyDockerError('tiny-init died before starting the command', { hint: 'run with --trace to see the last step it reached' }));
       else resolve();
     });
-    sock.write(program);
+    // The go signal: tiny-init has been blocked in read(fd 3) since its exec.
+    traced(
+      () => `write(fd 3, program of ${program.steps.length} steps, ${program.bytes.length} bytes)  (the go signal)`,
+      () => sock.write(program.bytes),
+      () => '= ok',
+    );
+    if (tracing()) goAt = traceClock();
   });
 }
 
@@ -342,7 +407,7 @@ export async function cleanupAll(ctx: ContainerContext, features: Feature[], rem
   }
   // The overlay and /dev mounts lived only in the container's mount namespace,
   // which the kernel freed with its last process: only directories remain.
-  const rm = (p: string) => fs.promises.rm(p, { recursive: true, force: true, maxRetries: 2 });
+  const rm = (p: string) => tracedAsync(() => `rm -rf ${p}`, () => fs.promises.rm(p, { recursive: true, force: true, maxRetries: 2 }));
   if (removeLayers) await Promise.all(['upper', 'work', 'merged'].map((d) => rm(path.join(ctx.dir, d))));
   else await rm(path.join(ctx.dir, 'work'));
 }

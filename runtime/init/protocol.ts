@@ -63,12 +63,15 @@ function u32(n: number): Buffer {
 }
 
 export type InitMessage =
+  | { kind: 'clock'; monotonicMicros: number }
   | { kind: 'trace'; op: string; micros: number; detail: string }
   | { kind: 'exec' }
   | { kind: 'error'; exitCode: number; errno: number; message: string };
 
 /** Parse the text lines tiny-init writes back. */
 export function parseInitLine(line: string): InitMessage | null {
+  const clock = /^C (\d+)$/.exec(line);
+  if (clock) return { kind: 'clock', monotonicMicros: Number(clock[1]) };
   if (line === 'X') return { kind: 'exec' };
   const trace = /^T (\d+) (\d+) ?(.*)$/.exec(line);
   if (trace) return { kind: 'trace', op: opName(Number(trace[1])), micros: Number(trace[2]), detail: trace[3] ?? '' };

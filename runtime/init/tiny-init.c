@@ -13,6 +13,7 @@
  *                    steps { u32 op, u32 argc, argc x { u32 len, bytes } }.
  *                    Receiving it is the go signal.
  *   init -> parent : text lines.
+ *                    "C <monotonic microseconds>"     the program arrived (if tracing)
  *                    "T <op> <microseconds> <detail>" a finished step (if tracing)
  *                    "E <exit> <errno> <message>"    a failed step; then we exit
  *                    "X"                               about to exec
@@ -334,6 +335,9 @@ int main(void) {
     }
   }
 
+  /* CLOCK_MONOTONIC is the clock Node's performance.now() counts on: this
+     lets the parent place our steps on its own timeline. */
+  if (trace_on) say("C %lld", now_us());
   for (uint32_t i = 0; i < nsteps; i++) {
     struct step *s = &steps[i];
     cur_op = (int)s->op;

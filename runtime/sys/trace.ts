@@ -28,6 +28,8 @@ export interface TraceEvent {
   /** Which side did it: the runtime (parent) or tiny-init inside the container. */
   source: 'runtime' | 'init';
   ok: boolean;
+  /** On failure: what to check next (from the error's hint or its errno). */
+  hint?: string;
 }
 
 export interface Tracer {
@@ -41,6 +43,23 @@ let origin = 0;
 export function setTracer(t: Tracer | null): void {
   tracer = t;
   origin = performance.now();
+}
+
+/**
+ * Convert a CLOCK_MONOTONIC time in microseconds (what tiny-init reports) to
+ * the trace's clock. performance.now() and process.hrtime() both count from
+ * libuv's uv_hrtime(), which reads CLOCK_MONOTONIC, so the two differ only
+ * by a constant that we measure here.
+ */
+export function monotonicToTrace(micros: number): number {
+  const hrMs = Number(process.hrtime.bigint()) / 1e6;
+  const offset = hrMs - performance.now();
+  return micros / 1000 - offset - origin;
+}
+
+/** Milliseconds since the tracer started: the `at` of events measured by hand. */
+export function traceClock(): number {
+  return performance.now() - origin;
 }
 
 export function tracing(): boolean {
@@ -74,8 +93,7 @@ export function traced<T>(describe: () => string, fn: () => T, show: (r: T) => s
     emit({ call: describe(), result: show(r), durationMs: performance.now() - start, source: 'runtime', ok: true, at: start - origin });
     return r;
   } catch (err) {
-    const code = (err as { code?: string }).code ?? (err as Error).message;
-    emit({ call: describe(), result: `= -1 ${code}`, durationMs: performance.now() - start, source: 'runtime', ok: false, at: start - origin });
+    emitFailure(describe, err, start);
     throw err;
   }
 }
@@ -89,10 +107,21 @@ export async function tracedAsync<T>(describe: () => string, fn: () => Promise<T
     emit({ call: describe(), result: show(r), durationMs: performance.now() - start, source: 'runtime', ok: true, at: start - origin });
     return r;
   } catch (err) {
-    const code = (err as { code?: string }).code ?? (err as Error).message;
-    emit({ call: describe(), result: `= -1 ${code}`, durationMs: performance.now() - start, source: 'runtime', ok: false, at: start - origin });
+    emitFailure(describe, err, start);
     throw err;
   }
+}
+
+/**
+ * A failed step: `= -1 EPERM` plus a hint. The hint is the error's own (a
+ * TinyDockerError knows what to do next) or the errno's plain meaning.
+ */
+function emitFailure(describe: () => string, err: unknown, start: number): void {
+  const e = err as { code?: unknown; hint?: unknown; message?: string; name?: string };
+  // EPERM for a failed syscall, else the error's kind (ConfigError, CommandError…).
+  const code = typeof e.code === 'string' ? e.code : (e.name ?? 'Error');
+  const hint = [e.message, typeof e.hint === 'string' ? e.hint : undefined].filter(Boolean).join(' — ') || undefined;
+  emit({ call: describe(), result: `= -1 ${code}`, durationMs: performance.now() - start, source: 'runtime', ok: false, at: start - origin, ...(hint ? { hint } : {}) });
 }
 
 function defaultShow(r: unknown): string {
