@@ -24,7 +24,7 @@ import type { NetworkConfig, NetworkMode } from './config.ts';
 import { allocate, forgetBridge, isStale, readLeases, recordContainer, release, withNetworkLock } from './ipam.ts';
 import { applyRules, chainExists, ensureNat, listChain, postChain, removeNat } from './nat.ts';
 import { clashes, deleteLinesFor, dnatChain, dnatRules, formatMapping, type PortMapping } from './ports.ts';
-import { createVeth, deleteVeth, hostVethName, loopbackUp } from './veth.ts';
+import { createVeth, deleteVeth, hostVethName } from './veth.ts';
 
 /** What the network feature records in state.json (facts.network). */
 export interface NetworkFacts {
@@ -132,12 +132,14 @@ function explainMissingTools<T>(fn: () => T): T {
   }
 }
 
-/** --net none: a netns of its own with only lo, and lo up. */
+/**
+ * --net none: a netns of its own with only lo. The core brings lo up in the
+ * namespace window (runtime/sys/netdev.ts), so there is nothing to wire here.
+ */
 class LoopbackOnly implements Feature {
   readonly name = 'network';
-  async attach(ctx: ContainerContext, pid: number): Promise<void> {
+  async attach(ctx: ContainerContext): Promise<void> {
     ctx.facts.network = { mode: 'none' } satisfies NetworkFacts;
-    loopbackUp(pid);
   }
 }
 

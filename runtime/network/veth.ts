@@ -45,7 +45,7 @@ export function hostCommands(p: VethPlan): string {
 /** The container side, run with the thread inside its netns. */
 export function containerCommands(p: VethPlan): string {
   return [
-    'link set lo up', // a new netns has lo, but down: 127.0.0.1 would not work
+    // (lo is already up: the core does it in the namespace window)
     `addr add ${p.cidr} dev eth0`,
     'link set eth0 up',
     `route add default via ${p.gateway} dev eth0`, // everything else goes to the bridge
@@ -60,11 +60,6 @@ export function createVeth(p: VethPlan): void {
   // thread's namespaces: entering the container's netns around it runs
   // `ip` inside, without nsenter or a named netns in /run/netns.
   inNamespacesOf(p.pid, ['net'], () => runSync('ip', ['-batch', '-'], { input: containerCommands(p) }));
-}
-
-/** For --net none: only bring lo up. */
-export function loopbackUp(pid: number): void {
-  inNamespacesOf(pid, ['net'], () => runSync('ip', ['link', 'set', 'lo', 'up']));
 }
 
 /**

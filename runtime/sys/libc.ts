@@ -21,6 +21,8 @@ export interface Libc {
   prctl: Fn;
   fcntl: Fn;
   ioctl: Fn;
+  socket: Fn;
+  close: Fn;
   posix_openpt: Fn;
   grantpt: Fn;
   unlockpt: Fn;
@@ -52,6 +54,8 @@ export function loadLibc(): Libc {
     // fcntl(2) and ioctl(2) are variadic in C; we only ever pass one int or one pointer.
     fcntl: lib.func('int fcntl(int fd, int cmd, int arg)') as Fn,
     ioctl: lib.func('int ioctl(int fd, unsigned long request, void *arg)') as Fn,
+    socket: lib.func('int socket(int domain, int type, int protocol)') as Fn,
+    close: lib.func('int close(int fd)') as Fn,
     posix_openpt: lib.func('int posix_openpt(int flags)') as Fn,
     grantpt: lib.func('int grantpt(int fd)') as Fn,
     unlockpt: lib.func('int unlockpt(int fd)') as Fn,
