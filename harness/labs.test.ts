@@ -70,12 +70,12 @@ describe('npm run lab', () => {
   }, 60_000);
 
   it('on a terminal (FORCE_COLOR=1) it does colour, so the pipe test above means something', () => {
-    const r = spawnSync(process.execPath, [TSX, path.join(HARNESS_ROOT, 'harness/lab.ts')], { encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '1', TINY_DOCKER_LAB_STATUS: '/nonexistent/status.json' } });
+    const r = spawnSync(process.execPath, [TSX, path.join(HARNESS_ROOT, 'harness/lab.ts')], { encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '1', TINY_DOCKER_LAB_STATUS: 'off' } });
     expect(r.stdout).toMatch(ANSI);
   });
 
   it('--json prints results for machines', () => {
-    const r = spawnSync(process.execPath, [TSX, path.join(HARNESS_ROOT, 'harness/lab.ts'), '01', '--json', '--check', 'exit-42'], { encoding: 'utf8', env: { ...process.env, TINY_DOCKER_LAB_STATUS: '/dev/null' } });
+    const r = spawnSync(process.execPath, [TSX, path.join(HARNESS_ROOT, 'harness/lab.ts'), '01', '--json', '--check', 'exit-42'], { encoding: 'utf8', env: { ...process.env, TINY_DOCKER_LAB_STATUS: 'off' } });
     const j = JSON.parse(r.stdout) as { lab: string; score: number; total: number; results: { id: string; status: string }[] };
     expect(j).toMatchObject({ lab: '01-process', score: 1, total: 1, results: [{ id: 'exit-42', status: 'pass' }] });
   }, 60_000);

@@ -70,7 +70,7 @@ export function expectedTranscript(lab: Lab): string {
 function runTranscript(id: string): { text: string; passed: boolean } {
   const r = spawnSync(process.execPath, [path.join(HARNESS_ROOT, 'node_modules/tsx/dist/cli.mjs'), path.join(HARNESS_ROOT, 'harness/lab.ts'), id], {
     encoding: 'utf8',
-    env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1', TINY_DOCKER_LAB_STATUS: '/dev/null' },
+    env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1', TINY_DOCKER_LAB_STATUS: 'off' },
   });
   return { text: r.stdout.trimEnd(), passed: r.status === 0 && !r.stdout.includes('not available') };
 }

@@ -13,13 +13,18 @@ export interface LabStatus {
   at: string;
 }
 
-export function statusFile(project: string): string {
-  return process.env.TINY_DOCKER_LAB_STATUS ?? path.join(project, 'reports', 'lab-status.json');
+/** TINY_DOCKER_LAB_STATUS moves the file; `off` turns recording off (tests, README transcripts). */
+export function statusFile(project: string): string | null {
+  const env = process.env.TINY_DOCKER_LAB_STATUS;
+  if (env === 'off') return null;
+  return env ?? path.join(project, 'reports', 'lab-status.json');
 }
 
 export function readStatus(project: string): Record<string, LabStatus> {
+  const file = statusFile(project);
+  if (!file) return {};
   try {
-    return JSON.parse(fs.readFileSync(statusFile(project), 'utf8')) as Record<string, LabStatus>;
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, LabStatus>;
   } catch {
     return {};
   }
@@ -29,6 +34,11 @@ export function recordStatus(project: string, r: LabResult): void {
   const all = readStatus(project);
   all[r.lab] = { status: r.status, score: r.score, total: r.total, at: new Date().toISOString() };
   const file = statusFile(project);
+  if (!file) return;
+  // Never rename over something that is not a regular file: pointed at
+  // /dev/null, the atomic rename below once replaced the host's /dev/null.
+  const existing = fs.statSync(file, { throwIfNoEntry: false });
+  if (existing && !existing.isFile()) return;
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
   fs.writeFileSync(tmp, JSON.stringify(all, null, 2) + '\n');
