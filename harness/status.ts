@@ -22,7 +22,8 @@ export function statusFile(project: string): string | null {
 
 export function readStatus(project: string): Record<string, LabStatus> {
   const file = statusFile(project);
-  if (!file) return {};
+  // Only read regular files: reading a fifo would block forever.
+  if (!file || !fs.statSync(file, { throwIfNoEntry: false })?.isFile()) return {};
   try {
     return JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, LabStatus>;
   } catch {
