@@ -44,6 +44,12 @@ export interface StartOptions {
   stdio?: [StdioOptions extends (infer T)[] ? T : never, unknown, unknown] | ('inherit' | 'ignore' | 'pipe' | number)[];
   /** Detached containers outlive the process that created them. */
   detached?: boolean;
+  /**
+   * Called after the container's init is placed (cgroups, network) and before
+   * the go signal; the container is "created" until it resolves. tiny-runc
+   * waits here for `tiny-runc start` (the OCI create/start split).
+   */
+  beforeGo?: (pid: number) => Promise<void>;
 }
 
 export interface ExitStatus extends ExitInfo {
@@ -181,6 +187,7 @@ export async function runContainer(spec: ContainerSpec, opts: StartOptions): Pro
       s.facts = ctx.facts;
     });
 
+    await opts.beforeGo?.(pid);
     setPhase('init');
     const program = buildProgram(ctx, features, layout.merged, opts.detached ?? false);
     await handshake(child, program);
@@ -235,9 +242,9 @@ function spawnInit(init: string, root: string, opts: StartOptions): ChildProcess
     argv0: 'tiny-init',
     env: {},
     stdio: [stdin, stdout, stderr, 'pipe'],
-    // Detached containers get their own process group, so a Ctrl-C at the
-    // terminal that started them does not reach them.
-    detached: opts.detached ?? false,
+    // Not libuv's `detached` (setsid in the child): tiny-init's SETSID step
+    // gives PID 1 its own session, and setsid() fails with EPERM for a
+    // process that is already a session leader.
   });
 }
 

@@ -1,0 +1,42 @@
+/**
+ * The fields of config.json that belong to other features: linux.resources
+ * (the cgroups feature, spec.features.cgroups) and linux.seccomp (the
+ * security feature's BPF compiler). They are passed in as `Extras`, so this
+ * layer works, with warnings, before those features exist, and the
+ * translation stays pure for tests.
+ */
+import type { OciResources, OciSeccomp } from './config.ts';
+
+export interface Extras {
+  /** Turn linux.resources into spec.features.cgroups; returns warnings for what it cannot apply. */
+  cgroups?: (resources: OciResources, cgroupsPath: string | undefined) => { config: unknown; warnings: string[] } | null;
+  /** Compile linux.seccomp for this machine into a BPF program (base64). */
+  seccomp?: (profile: OciSeccomp, effectiveCaps: readonly string[]) => string;
+}
+
+export function translateResources(
+  resources: OciResources | undefined,
+  cgroupsPath: string | undefined,
+  features: Record<string, unknown>,
+  warnings: string[],
+  extras: Extras,
+): void {
+  const wanted = resources && Object.keys(resources).length > 0;
+  if (!wanted && !cgroupsPath) return;
+  if (!extras.cgroups) {
+    warnings.push('linux.resources and linux.cgroupsPath are ignored: this build has no cgroups feature');
+    return;
+  }
+  const r = extras.cgroups(resources ?? {}, cgroupsPath);
+  if (!r) return;
+  features.cgroups = r.config;
+  warnings.push(...r.warnings);
+}
+
+export function translateSeccomp(profile: OciSeccomp, effectiveCaps: readonly string[], warnings: string[], extras: Extras): string | null {
+  if (!extras.seccomp) {
+    warnings.push('linux.seccomp is ignored: this build has no seccomp compiler');
+    return null;
+  }
+  return extras.seccomp(profile, effectiveCaps);
+}

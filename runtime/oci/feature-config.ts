@@ -1,0 +1,61 @@
+/**
+ * What tiny-runc keeps in spec.features.oci: the parts of config.json that
+ * the runtime core has no field for, already checked and turned into the
+ * numbers the kernel wants. Plain JSON, saved in state.json, so `delete`
+ * (another process) can rebuild the feature from it.
+ */
+import type { CapabilityMasks } from './capabilities.ts';
+
+export interface MountStep {
+  destination: string;
+  type: string;
+  source: string;
+  /** MS_* flags for mount(2). */
+  flags: number;
+  /** MS_SHARED/MS_SLAVE/… for a second mount(2) call; 0 = leave as is. */
+  propagation: number;
+  data: string;
+}
+
+export interface DeviceNode {
+  path: string;
+  /** c (or u), b, p */
+  type: string;
+  major: number;
+  minor: number;
+  mode: number;
+  uid: number;
+  gid: number;
+}
+
+export type JoinableNamespace = 'net' | 'ipc' | 'uts' | 'pid';
+
+export interface OciFeatureConfig {
+  ociVersion: string;
+  /** Absolute bundle directory (reported by `state`). */
+  bundle: string;
+  annotations: Record<string, string>;
+  /** Mounts the core does not already make, in config order. */
+  mounts: MountStep[];
+  /** linux.rootfsPropagation as MS_* flags; 0 = private (the core's default). */
+  rootPropagation: number;
+  /** Namespaces to join (setns) instead of creating them. */
+  joins: { kind: JoinableNamespace; path: string }[];
+  /** A new cgroup namespace, entered by tiny-init once its cgroup is set. */
+  cgroupNs: boolean;
+  user: { uid: number; gid: number; additionalGids: number[]; umask: number | null };
+  caps: CapabilityMasks | null;
+  /** /proc/sys/kernel/cap_last_cap when the container was created. */
+  lastCap: number;
+  /** The runtime's own permitted set (CapPrm): what init has before it drops any. */
+  runtimeCaps: string;
+  noNewPrivileges: boolean;
+  rlimits: { resource: number; soft: string; hard: string }[];
+  sysctl: [string, string][];
+  maskedPaths: string[];
+  readonlyPaths: string[];
+  oomScoreAdj: number | null;
+  devices: DeviceNode[];
+  /** A compiled classic-BPF seccomp program, base64; null = none. */
+  seccomp: string | null;
+}
