@@ -37,6 +37,15 @@ export interface OciFeatureConfig {
   annotations: Record<string, string>;
   /** Mounts the core does not already make, in config order. */
   mounts: MountStep[];
+  /**
+   * Mount points listed after /proc in config.json, to bind again onto
+   * themselves (MS_BIND|MS_REC) right after tiny-init has mounted /proc.
+   * Why: the spec says mounts are made in the listed order, and the kernel
+   * lists mounts (/proc/self/mountinfo) in the order they were created.
+   * /proc can only be mounted from inside the PID namespace, i.e. after the
+   * window made /dev and /sys; a fresh bind puts them after /proc again.
+   */
+  rebind: string[];
   /** linux.rootfsPropagation as MS_* flags; 0 = private (the core's default). */
   rootPropagation: number;
   /** Namespaces to join (setns) instead of creating them. */

@@ -95,6 +95,8 @@ export function stepsFor(c: OciFeatureConfig, stage: InitStage): InitStep[] {
     // makes that cgroup the root of what the container sees.
     if (c.cgroupNs) steps.push({ op: 'UNSHARE', args: [String(CLONE.CLONE_NEWCGROUP)] });
   } else if (stage === 'mounts') {
+    // See OciFeatureConfig.rebind: the config's order, in /proc/self/mountinfo too.
+    for (const dest of c.rebind) steps.push({ op: 'MOUNT', args: [dest, dest, '', String(MS.MS_BIND | MS.MS_REC), ''] });
     // Sysctls first: /proc/sys becomes read-only below.
     for (const [key, value] of c.sysctl) steps.push({ op: 'WRITE', args: [`/proc/sys/${key.replace(/\./g, '/')}`, value] });
     for (const p of c.maskedPaths) steps.push({ op: 'MASK', args: [p] });
