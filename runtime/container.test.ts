@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { runContainer } from './container.ts';
 import { Store } from './store.ts';
+import { securityConfigFromFlags } from './security/config.ts';
 import { collect, hostNamespaces, makeSpec, mountCount, stateEntries, tempRoot, HOST_ROOTFS } from '../test/helpers.ts';
 
 const root = tempRoot('core');
@@ -53,7 +54,9 @@ describe('inside a container', () => {
 
   it('a mount made inside is invisible outside', async () => {
     const before = mountCount();
-    const out = await sh('mkdir -p /mnt/x && mount -t tmpfs inside-only /mnt/x && grep -c inside-only /proc/self/mounts');
+    // mounting needs CAP_SYS_ADMIN and a seccomp filter that allows it: --privileged
+    const privileged = { features: { security: securityConfigFromFlags({ privileged: true }) } };
+    const out = await sh('mkdir -p /mnt/x && mount -t tmpfs inside-only /mnt/x && grep -c inside-only /proc/self/mounts', privileged);
     expect(out.stdout.trim()).toBe('1');
     expect(fs.readFileSync('/proc/self/mountinfo', 'utf8')).not.toContain('inside-only');
     expect(mountCount()).toBe(before);

@@ -4,10 +4,14 @@
  * security's init steps come last (seccomp must be the final step).
  */
 import type { Feature, FeatureFactory } from './features.ts';
+import { securityFeature } from './security/feature.ts';
 import type { ContainerSpec } from './spec.ts';
+import { cgroupsFactory } from './cgroups/feature.ts';
 
 export const FEATURE_FACTORIES: FeatureFactory[] = [
-  // cgroups, network, security register here
+  cgroupsFactory,
+  // network registers here
+  securityFeature, // last: its final steps (caps, seccomp) must be the last before exec
 ];
 
 export function featuresFor(spec: ContainerSpec): Feature[] {

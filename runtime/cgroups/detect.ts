@@ -40,3 +40,32 @@ export function detectCgroupMode(mounts = cgroupMounts()): CgroupMode {
   if (v2) return 'v2';
   return 'none';
 }
+
+/** Where a process sits, from /proc/PID/cgroup: "4:memory:/process_api/abc", "0::/". */
+export interface ProcCgroups {
+  /** v1: controller → path inside that controller's hierarchy ("cpu,cpuacct" lines give both). */
+  v1: Map<string, string>;
+  /** v2: the path in the unified tree (the "0::" line), or null. */
+  v2: string | null;
+}
+
+/**
+ * Parse /proc/self/cgroup. Lines are `hierarchy-id:controllers:path`; the
+ * v2 line has id 0 and no controllers. Paths are relative to the reader's
+ * cgroup namespace root, which for the host is the hierarchy's root.
+ */
+export function parseProcCgroup(text: string): ProcCgroups {
+  const out: ProcCgroups = { v1: new Map(), v2: null };
+  for (const line of text.split('\n')) {
+    const m = /^(\d+):([^:]*):(.*)$/.exec(line);
+    if (!m) continue;
+    const [, id, controllers, p] = m as unknown as [string, string, string, string];
+    if (id === '0' && controllers === '') out.v2 = p;
+    else for (const c of controllers.split(',')) if (c) out.v1.set(c, p);
+  }
+  return out;
+}
+
+export function selfCgroups(): ProcCgroups {
+  return parseProcCgroup(fs.readFileSync('/proc/self/cgroup', 'utf8'));
+}

@@ -19,6 +19,7 @@ export const COMMANDS: Record<string, { summary: string; load: () => Promise<{ d
   run: { summary: 'Run a command in a new container', load: () => import('./commands/run.ts') },
   doctor: { summary: 'Check that this machine can run containers', load: () => import('./commands/doctor.ts') },
   import: { summary: 'Import a rootfs tarball (e.g. docker export output)', load: () => import('./commands/import.ts') },
+  stats: { summary: "Show a running container's memory, pids and CPU usage", load: () => import('./commands/stats.ts') },
   images: { summary: 'List prepared root filesystems', load: () => import('./commands/images.ts') },
 };
 

@@ -7,7 +7,9 @@ import { ConfigError } from '../errors.ts';
 import { checkName, newId, randomName, shortId } from '../ids.ts';
 import { bestImage, resolveRootfs } from '../rootfs/images.ts';
 import { imagesDir } from '../paths.ts';
+import { securityConfigFromFlags } from '../security/config.ts';
 import { buildEnv, type ContainerSpec } from '../spec.ts';
+import { cgroupConfigFromFlags } from '../cgroups/config.ts';
 import { bool, list, str, type FlagSpec, type ParsedFlags } from './args.ts';
 
 export const RUN_FLAGS: FlagSpec[] = [
@@ -89,6 +91,18 @@ export async function specFromFlags(flags: ParsedFlags, command: string[]): Prom
  * Each concern adds one line here, calling its own pure parser.
  */
 export async function applyFeatureFlags(flags: ParsedFlags, spec: ContainerSpec): Promise<void> {
-  void flags;
-  void spec;
+  spec.features.cgroups = cgroupConfigFromFlags({
+    memory: str(flags, 'memory'),
+    memorySwap: str(flags, 'memory-swap'),
+    pidsLimit: str(flags, 'pids-limit'),
+    cpus: str(flags, 'cpus'),
+    cpuShares: str(flags, 'cpu-shares'),
+    cgroupParent: str(flags, 'cgroup-parent'),
+  });
+  spec.features.security = securityConfigFromFlags({
+    capAdd: list(flags, 'cap-add'),
+    capDrop: list(flags, 'cap-drop'),
+    privileged: bool(flags, 'privileged'),
+    securityOpt: list(flags, 'security-opt'),
+  });
 }

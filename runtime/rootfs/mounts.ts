@@ -87,10 +87,12 @@ export function remountRootReadOnly(root: string): void {
  * the old one: that is the already-spawned tiny-init *and* this thread.
  */
 export function pivotInto(root: string): void {
+  // lab:04-rootfs begin — chdir(root), pivot_root(".", "."), make the old root MS_SLAVE|MS_REC, umount2 it MNT_DETACH, chdir("/")
   chdir(root);
   pivotRoot('.', '.');
   // MS_SLAVE|MS_REC first, as runc does, "to make sure our unmounts don't propagate to the host"
   mount(null, '.', null, MS.MS_SLAVE | MS.MS_REC);
   umount2('.', MNT.MNT_DETACH);
   chdir('/');
+  // lab:04-rootfs end
 }

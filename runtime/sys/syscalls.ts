@@ -148,3 +148,23 @@ export function pidfdOpen(pid: number): number {
 export function prctl(option: number, arg2 = 0): number {
   return check('prctl', loadLibc().prctl(option, arg2, 0, 0, 0), () => ({ option: String(option) }));
 }
+
+/**
+ * kill(2) through Node's process.kill (it is the same system call). Returns
+ * false when the process is already gone (ESRCH), which cleanup treats as done.
+ */
+export function killPid(pid: number, signal: NodeJS.Signals | number): boolean {
+  return traced(
+    () => `kill(${pid}, ${signal})`,
+    () => {
+      try {
+        process.kill(pid, signal);
+        return true;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ESRCH') return false;
+        throw err;
+      }
+    },
+    (r) => (r ? '= 0' : '= -1 ESRCH'),
+  );
+}
