@@ -106,6 +106,11 @@ export function stepsFor(c: OciFeatureConfig, stage: InitStage): InitStep[] {
     // Lowering oom_score_adj needs CAP_SYS_RESOURCE: before the capabilities go.
     if (c.oomScoreAdj !== null) steps.push({ op: 'WRITE', args: ['/proc/self/oom_score_adj', String(c.oomScoreAdj)] });
     const ids: InitStep = { op: 'IDS', args: [String(c.user.uid), String(c.user.gid), ...c.user.additionalGids.map(String)] };
+    const seccomp: InitStep | null = c.seccomp ? { op: 'SECCOMP', args: [Buffer.from(c.seccomp, 'base64')] } : null;
+    // Installing a filter needs no_new_privs or CAP_SYS_ADMIN: without
+    // no_new_privs it goes in first, while we still have every capability
+    // (runc does the same); with it, last, so the fewest syscalls run under it.
+    if (seccomp && !c.noNewPrivileges) steps.push(seccomp);
     if (c.caps) {
       // runc's order: (1) shrink the bounding set while still root with every
       // capability (dropping needs CAP_SETPCAP), (2) setgroups/setgid/setuid
@@ -119,7 +124,7 @@ export function stepsFor(c: OciFeatureConfig, stage: InitStage): InitStep[] {
       steps.push({ op: 'CAPS', args: [all, c.caps.effective, c.caps.permitted, c.caps.inheritable, c.caps.ambient, String(c.lastCap)] });
     } else steps.push(ids);
     if (c.noNewPrivileges) steps.push({ op: 'NNP', args: [] });
-    if (c.seccomp) steps.push({ op: 'SECCOMP', args: [Buffer.from(c.seccomp, 'base64')] });
+    if (seccomp && c.noNewPrivileges) steps.push(seccomp);
   }
   return steps;
 }

@@ -35,10 +35,14 @@ import { isAlive } from './state.ts';
 export const HOLDER_FD = 3;
 export const START_SOCKET = 'start.sock';
 
-/** Every feature for an OCI container: the registry's (cgroups, security, …), then ours. */
+/**
+ * Every feature for an OCI container: the registry's (cgroups, …), then ours.
+ * Not 'security': it applies Docker's defaults, while config.json says
+ * exactly which capabilities, masks and seccomp rules to use (feature.ts).
+ */
 export function ociFeatures(spec: ContainerSpec): Feature[] {
   const oci = ociFeature(spec);
-  return [...featuresFor(spec), ...(oci ? [oci] : [])];
+  return [...featuresFor(spec).filter((f) => f.name !== 'security'), ...(oci ? [oci] : [])];
 }
 
 /** Read one "\n"-terminated line from a socket. */

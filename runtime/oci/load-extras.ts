@@ -1,10 +1,54 @@
 /**
- * The Extras (extras.ts) this build can offer: the cgroups feature's config
- * and the security feature's seccomp compiler, once those are merged.
- * Loaded lazily so that `tiny-runc state` does not pay for them.
+ * The Extras (extras.ts) this build offers: linux.resources → the cgroups
+ * feature's config (spec.features.cgroups), and linux.seccomp → the security
+ * feature's BPF compiler. Loaded lazily so that `tiny-runc state` does not
+ * pay for them.
  */
+import { arch, release } from 'node:os';
 import type { Extras } from './extras.ts';
+import type { OciResources, OciSeccomp } from './config.ts';
 
 export async function loadExtras(): Promise<Extras> {
-  return {};
+  const [{ checkCgroupConfig }, { checkProfile }, { compileProfile, nodeArchToSeccomp }] = await Promise.all([
+    import('../cgroups/config.ts'),
+    import('../security/seccomp/profile.ts'),
+    import('../security/seccomp/compile.ts'),
+  ]);
+  return {
+    cgroups: (r: OciResources, cgroupsPath: string | undefined) => {
+      const warnings: string[] = [];
+      const c: Record<string, number | string> = {};
+      if (r.memory?.limit !== undefined && r.memory.limit > 0) c.memory = r.memory.limit;
+      if (r.memory?.swap !== undefined && r.memory.limit !== undefined && r.memory.limit > 0) c.memorySwap = r.memory.swap;
+      if (r.pids?.limit !== undefined && r.pids.limit !== 0) c.pidsLimit = r.pids.limit > 0 ? r.pids.limit : -1;
+      if (r.cpu?.quota !== undefined && r.cpu.quota > 0) {
+        c.cpuQuota = r.cpu.quota;
+        c.cpuPeriod = r.cpu.period ?? 100000;
+      }
+      if (r.cpu?.shares !== undefined && r.cpu.shares > 0) c.cpuShares = r.cpu.shares;
+      const used = new Set(['memory.limit', 'memory.swap', 'pids.limit', 'cpu.quota', 'cpu.period', 'cpu.shares']);
+      for (const [group, v] of Object.entries(r)) {
+        if (v === undefined || v === null) continue;
+        if (group === 'devices') {
+          warnings.push('linux.resources.devices is ignored: no device cgroup (the container gets only the default /dev nodes)');
+          continue;
+        }
+        if (typeof v !== 'object' || Array.isArray(v)) {
+          warnings.push(`linux.resources.${group} is ignored`);
+          continue;
+        }
+        for (const key of Object.keys(v)) if (!used.has(`${group}.${key}`)) warnings.push(`linux.resources.${group}.${key} is ignored`);
+      }
+      if (cgroupsPath) {
+        // The cgroups feature names the group after the container: cgroupsPath becomes its parent.
+        c.parent = cgroupsPath;
+        warnings.push(`linux.cgroupsPath ${cgroupsPath}: the container's cgroup is ${cgroupsPath}/<internal id>`);
+      }
+      return { config: checkCgroupConfig(c), warnings };
+    },
+    seccomp: (s: OciSeccomp, caps: readonly string[]) => {
+      const profile = checkProfile({ defaultAction: s.defaultAction, defaultErrnoRet: s.defaultErrnoRet, architectures: s.architectures, syscalls: s.syscalls ?? [] }, 'config.json linux.seccomp');
+      return compileProfile(profile, { arch: nodeArchToSeccomp(arch()), caps, kernel: release() }).program.toString('base64');
+    },
+  };
 }
