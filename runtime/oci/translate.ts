@@ -116,7 +116,7 @@ export function translate(input: TranslateInput): Translation {
     namespaces[kind] = true;
   }
   if (!namespaces.mnt) fail('tiny-runc needs a mount namespace (add {"type": "mount"} to linux.namespaces)', 'the rootfs is assembled and pivot_root-ed in it');
-  if (c.hostname && !namespaces.uts) fail('process wants a hostname but has no new UTS namespace (add {"type": "uts"})');
+  if (c.hostname && !namespaces.uts) fail('config.json sets a hostname but asks for no new UTS namespace (add {"type": "uts"})');
 
   const rootfs = path.resolve(bundle, c.root!.path);
   const mounts: MountStep[] = [];
