@@ -10,8 +10,8 @@ import type { OciResources, OciSeccomp } from './config.ts';
 export interface Extras {
   /** Turn linux.resources into spec.features.cgroups; returns warnings for what it cannot apply. */
   cgroups?: (resources: OciResources, cgroupsPath: string | undefined) => { config: unknown; warnings: string[] } | null;
-  /** Compile linux.seccomp for this machine into a BPF program (base64). */
-  seccomp?: (profile: OciSeccomp, effectiveCaps: readonly string[]) => string;
+  /** Compile linux.seccomp for this machine into a BPF program (base64), with warnings. */
+  seccomp?: (profile: OciSeccomp, effectiveCaps: readonly string[]) => { program: string; warnings: string[] };
 }
 
 export function translateResources(
@@ -38,5 +38,7 @@ export function translateSeccomp(profile: OciSeccomp, effectiveCaps: readonly st
     warnings.push('linux.seccomp is ignored: this build has no seccomp compiler');
     return null;
   }
-  return extras.seccomp(profile, effectiveCaps);
+  const r = extras.seccomp(profile, effectiveCaps);
+  warnings.push(...r.warnings);
+  return r.program;
 }

@@ -9,11 +9,15 @@ import type { Extras } from './extras.ts';
 import type { OciResources, OciSeccomp } from './config.ts';
 
 export async function loadExtras(): Promise<Extras> {
-  const [{ checkCgroupConfig }, { checkProfile }, { compileProfile, nodeArchToSeccomp }] = await Promise.all([
+  const [{ checkCgroupConfig }, { checkProfile }, { compileProfile, nodeArchToSeccomp }, x86, arm, i386] = await Promise.all([
     import('../cgroups/config.ts'),
     import('../security/seccomp/profile.ts'),
     import('../security/seccomp/compile.ts'),
+    import('../security/seccomp/syscalls-x86_64.ts'),
+    import('../security/seccomp/syscalls-aarch64.ts'),
+    import('../security/seccomp/syscalls-i386.ts'),
   ]);
+  const known = (name: string) => name in x86.SYSCALLS_X86_64 || name in arm.SYSCALLS_AARCH64 || name in i386.SYSCALLS_I386;
   return {
     cgroups: (r: OciResources, cgroupsPath: string | undefined) => {
       const warnings: string[] = [];
@@ -47,8 +51,17 @@ export async function loadExtras(): Promise<Extras> {
       return { config: checkCgroupConfig(c), warnings };
     },
     seccomp: (s: OciSeccomp, caps: readonly string[]) => {
-      const profile = checkProfile({ defaultAction: s.defaultAction, defaultErrnoRet: s.defaultErrnoRet, architectures: s.architectures, syscalls: s.syscalls ?? [] }, 'config.json linux.seccomp');
-      return compileProfile(profile, { arch: nodeArchToSeccomp(arch()), caps, kernel: release() }).program.toString('base64');
+      const warnings: string[] = [];
+      if (s.flags?.length) warnings.push(`linux.seccomp.flags ${s.flags.join(',')} are ignored`);
+      if (s.listenerPath) warnings.push('linux.seccomp.listenerPath is ignored (no SCMP_ACT_NOTIFY support)');
+      // libseccomp (and so runc) skips names it does not know; the security
+      // compiler refuses them as typos. Follow runc here, but say which.
+      const unknown = new Set<string>();
+      const syscalls = (s.syscalls ?? []).map((r) => ({ ...r, names: r.names.filter((n) => known(n) || !unknown.add(n)) })).filter((r) => r.names.length > 0);
+      if (unknown.size) warnings.push(`linux.seccomp: unknown syscalls skipped: ${[...unknown].join(', ')}`);
+      const profile = checkProfile({ defaultAction: s.defaultAction, defaultErrnoRet: s.defaultErrnoRet, architectures: s.architectures, syscalls }, 'config.json linux.seccomp');
+      const program = compileProfile(profile, { arch: nodeArchToSeccomp(arch()), caps, kernel: release() }).program.toString('base64');
+      return { program, warnings };
     },
   };
 }

@@ -21,12 +21,13 @@ const dirs: string[] = [root];
  * spawnSync would wait, until the container exits.
  */
 function runc(args: string[], cwd?: string) {
-  const [out, err] = ['out', 'err'].map((n) => path.join(root, `.${n}`));
-  const fds = [out, err].map((f) => fs.openSync(f, 'w'));
-  const r = spawnSync(BIN, ['--root', root, ...args], { cwd, timeout: 60_000, stdio: ['ignore', fds[0]!, fds[1]!] });
-  fds.forEach((fd) => fs.closeSync(fd));
-  const read = (f: string) => fs.readFileSync(f, 'utf8');
-  return { code: r.status ?? 128, stdout: read(out!), stderr: read(err!) };
+  const out = path.join(root, '.out');
+  const err = path.join(root, '.err');
+  const fds = [fs.openSync(out, 'w'), fs.openSync(err, 'w')] as const;
+  const r = spawnSync(BIN, ['--root', root, ...args], { cwd, timeout: 60_000, stdio: ['ignore', fds[0], fds[1]] });
+  fs.closeSync(fds[0]);
+  fs.closeSync(fds[1]);
+  return { code: r.status ?? 128, stdout: fs.readFileSync(out, 'utf8'), stderr: fs.readFileSync(err, 'utf8') };
 }
 
 function state(id: string): { status: string; pid: number; id: string; bundle: string } {

@@ -105,7 +105,7 @@ describe('config.json translation', () => {
         c.linux!.resources = { memory: { limit: 64 << 20 } };
         c.linux!.seccomp = { defaultAction: 'SCMP_ACT_ALLOW' };
       },
-      { extras: { cgroups: (r) => ({ config: { memory: r.memory!.limit }, warnings: [] }), seccomp: () => Buffer.from([1, 2]).toString('base64') } },
+      { extras: { cgroups: (r) => ({ config: { memory: r.memory!.limit }, warnings: [] }), seccomp: () => ({ program: Buffer.from([1, 2]).toString('base64'), warnings: [] }) } },
     );
     expect(spec.features.cgroups).toEqual({ memory: 64 << 20 });
     expect(oci.seccomp).toBe('AQI=');
