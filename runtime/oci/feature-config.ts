@@ -44,8 +44,9 @@ export interface OciFeatureConfig {
    * lists mounts (/proc/self/mountinfo) in the order they were created.
    * /proc can only be mounted from inside the PID namespace, i.e. after the
    * window made /dev and /sys; a fresh bind puts them after /proc again.
+   * Their propagation (shared, unbindable, …) is set on the fresh mount.
    */
-  rebind: string[];
+  rebind: { destination: string; propagation: number }[];
   /** linux.rootfsPropagation as MS_* flags; 0 = private (the core's default). */
   rootPropagation: number;
   /** Namespaces to join (setns) instead of creating them. */

@@ -1,10 +1,11 @@
 /**
  * The "oci" Feature: what config.json asks for beyond the core's defaults.
  *
- *   inWindow   join namespaces by path (setns), rootfs propagation, the
+ *   inWindow   join namespaces by path (setns), the
  *              config's mounts, device nodes — all in the container's mount
  *              namespace, before pivot_root, with host paths still visible
- *   initSteps  early:  unshare(CLONE_NEWCGROUP) (after the cgroup placement)
+ *   initSteps  early:  unshare(CLONE_NEWCGROUP) (after the cgroup placement),
+ *                      rootfs propagation (after pivot_root)
  *              mounts: sysctls, masked paths, read-only paths (need /proc)
  *              final:  rlimits, oom_score_adj, capabilities, uid/gid,
  *                      no_new_privs, seccomp (last: it filters what follows)
@@ -32,9 +33,9 @@ export function ociFeature(spec: ContainerSpec): Feature | null {
     inWindow(ctx) {
       joinNamespaces(c);
       const root = ctx.rootfsPath;
-      // rootfsPropagation: e.g. "shared" so mounts made later on the host side show up inside.
-      if (c.rootPropagation) mount(null, root, null, c.rootPropagation);
-      for (const m of c.mounts) mountOne(root, m);
+      // Mounts bound again after /proc get their propagation there (an unbindable one could not be bound again).
+      const later = new Set(c.rebind.map((r) => r.destination));
+      for (const m of c.mounts) mountOne(root, later.has(m.destination) ? { ...m, propagation: 0 } : m);
       for (const d of c.devices) makeDevice(root, d);
     },
     initSteps(_ctx: ContainerContext, stage: InitStage): InitStep[] {
@@ -94,9 +95,15 @@ export function stepsFor(c: OciFeatureConfig, stage: InitStage): InitStep[] {
     // Entering a new cgroup namespace *after* the parent put us in our cgroup
     // makes that cgroup the root of what the container sees.
     if (c.cgroupNs) steps.push({ op: 'UNSHARE', args: [String(CLONE.CLONE_NEWCGROUP)] });
+    // rootfsPropagation ("shared", "rslave", …) of the container's "/": only
+    // after pivot_root, which refuses (EINVAL) a shared new root.
+    if (c.rootPropagation) steps.push({ op: 'MOUNT', args: ['', '/', '', String(c.rootPropagation), ''] });
   } else if (stage === 'mounts') {
     // See OciFeatureConfig.rebind: the config's order, in /proc/self/mountinfo too.
-    for (const dest of c.rebind) steps.push({ op: 'MOUNT', args: [dest, dest, '', String(MS.MS_BIND | MS.MS_REC), ''] });
+    for (const r of c.rebind) {
+      steps.push({ op: 'MOUNT', args: [r.destination, r.destination, '', String(MS.MS_BIND | MS.MS_REC), ''] });
+      if (r.propagation) steps.push({ op: 'MOUNT', args: ['', r.destination, '', String(r.propagation), ''] });
+    }
     // Sysctls first: /proc/sys becomes read-only below.
     for (const [key, value] of c.sysctl) steps.push({ op: 'WRITE', args: [`/proc/sys/${key.replace(/\./g, '/')}`, value] });
     for (const p of c.maskedPaths) steps.push({ op: 'MASK', args: [p] });

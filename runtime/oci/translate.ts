@@ -8,7 +8,6 @@
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import { ConfigError } from '../errors.ts';
-import { MS } from '../sys/flags.ts';
 import type { NamespaceSet } from '../namespaces.ts';
 import type { ContainerSpec } from '../spec.ts';
 import { capabilityMasks } from './capabilities.ts';
@@ -120,15 +119,16 @@ export function translate(input: TranslateInput): Translation {
 
   const rootfs = path.resolve(bundle, c.root!.path);
   const mounts: MountStep[] = [];
-  const rebind: string[] = [];
+  const rebind: OciFeatureConfig['rebind'] = [];
   let afterProc = false;
   for (const m of c.mounts ?? []) {
     const step = mountStep(m, bundle, namespaces, warnings);
     if (step) mounts.push(step);
     const dest = path.posix.normalize(m.destination);
     if (m.type === 'proc' && dest === '/proc') afterProc = true;
-    // Not bind mounts (of host paths: nothing to order against /proc), nor unbindable ones (EINVAL).
-    else if (afterProc && (step ? step.type !== 'bind' && !(step.propagation & MS.MS_UNBINDABLE) : CORE_MOUNTS[dest] === m.type) && !rebind.some((r) => dest === r || dest.startsWith(`${r}/`))) rebind.push(dest);
+    else if (afterProc && (step || CORE_MOUNTS[dest] === m.type) && !rebind.some((r) => dest === r.destination || dest.startsWith(`${r.destination}/`))) {
+      rebind.push({ destination: dest, propagation: step?.propagation ?? 0 });
+    }
   }
   let rootPropagation = 0;
   if (linux.rootfsPropagation) rootPropagation = propagationFlags(linux.rootfsPropagation) ?? fail(`unknown linux.rootfsPropagation ${JSON.stringify(linux.rootfsPropagation)}`);
