@@ -5,32 +5,25 @@
  * layer works, with warnings, before those features exist, and the
  * translation stays pure for tests.
  */
+import type { OciCgroupConfig } from './cgroups.ts';
 import type { OciResources, OciSeccomp } from './config.ts';
 
 export interface Extras {
-  /** Turn linux.resources into spec.features.cgroups; returns warnings for what it cannot apply. */
-  cgroups?: (resources: OciResources, cgroupsPath: string | undefined) => { config: unknown; warnings: string[] } | null;
+  /** Turn linux.resources into the container's cgroup config; returns warnings for what it cannot apply. */
+  cgroups?: (resources: OciResources, cgroupsPath: string) => { config: OciCgroupConfig; warnings: string[] } | null;
   /** Compile linux.seccomp for this machine into a BPF program (base64), with warnings. */
   seccomp?: (profile: OciSeccomp, effectiveCaps: readonly string[]) => { program: string; warnings: string[] };
 }
 
-export function translateResources(
-  resources: OciResources | undefined,
-  cgroupsPath: string | undefined,
-  features: Record<string, unknown>,
-  warnings: string[],
-  extras: Extras,
-): void {
-  const wanted = resources && Object.keys(resources).length > 0;
-  if (!wanted && !cgroupsPath) return;
+export function translateResources(resources: OciResources | undefined, cgroupsPath: string, warnings: string[], extras: Extras): OciCgroupConfig | null {
   if (!extras.cgroups) {
-    warnings.push('linux.resources and linux.cgroupsPath are ignored: this build has no cgroups feature');
-    return;
+    if (resources && Object.keys(resources).length > 0) warnings.push('linux.resources are ignored: this build has no cgroups feature');
+    return null;
   }
   const r = extras.cgroups(resources ?? {}, cgroupsPath);
-  if (!r) return;
-  features.cgroups = r.config;
+  if (!r) return null;
   warnings.push(...r.warnings);
+  return r.config;
 }
 
 export function translateSeccomp(profile: OciSeccomp, effectiveCaps: readonly string[], warnings: string[], extras: Extras): string | null {

@@ -5,6 +5,7 @@
  * (another process) can rebuild the feature from it.
  */
 import type { CapabilityMasks } from './capabilities.ts';
+import type { OciCgroupConfig } from './cgroups.ts';
 
 export interface MountStep {
   destination: string;
@@ -66,6 +67,8 @@ export interface OciFeatureConfig {
   readonlyPaths: string[];
   oomScoreAdj: number | null;
   devices: DeviceNode[];
+  /** The container's cgroup (cgroups.ts); null when the machine has no cgroups. */
+  cgroup: OciCgroupConfig | null;
   /** A compiled classic-BPF seccomp program, base64; null = none. */
   seccomp: string | null;
 }

@@ -30,19 +30,23 @@ import type { Feature } from '../features.ts';
 import type { ContainerSpec } from '../spec.ts';
 import type { Store } from '../store.ts';
 import { ociFeature } from './feature.ts';
+import { ociCgroupsFeature } from './cgroups.ts';
 import { isAlive } from './state.ts';
 
 export const HOLDER_FD = 3;
 export const START_SOCKET = 'start.sock';
 
 /**
- * Every feature for an OCI container: the registry's (cgroups, …), then ours.
+ * Every feature for an OCI container: our cgroup, the registry's (network, …), then ours.
  * Not 'security': it applies Docker's defaults, while config.json says
  * exactly which capabilities, masks and seccomp rules to use (feature.ts).
  */
 export function ociFeatures(spec: ContainerSpec): Feature[] {
   const oci = ociFeature(spec);
-  return [...featuresFor(spec).filter((f) => f.name !== 'security'), ...(oci ? [oci] : [])];
+  const cgroups = ociCgroupsFeature(spec);
+  // Our cgroup (exactly linux.cgroupsPath) replaces the cgroups feature's tiny-docker/<id>.
+  const others = featuresFor(spec).filter((f) => f.name !== 'security' && f.name !== 'cgroups');
+  return [...(cgroups ? [cgroups] : []), ...others, ...(oci ? [oci] : [])];
 }
 
 /** Read one "\n"-terminated line from a socket. */

@@ -42,13 +42,15 @@ async function waitGone(state: ContainerState, ms: number): Promise<boolean> {
 }
 
 /**
- * Delete: a stopped container is cleaned up; a created one is killed first
- * (it never ran, as runc does); a running one only with force (SIGKILL).
+ * Delete: a stopped container is cleaned up. A created or running one only
+ * with force (SIGKILL first): the runtime spec says deleting a container that
+ * is not stopped MUST fail and have no effect (runc 1.1 deletes a created
+ * one anyway, and fails runtime-tools' `delete` program for it).
  */
 export async function deleteContainer(store: Store, state: ContainerState, force: boolean): Promise<void> {
   const status = ociStatus(state);
-  if (status === 'running' && !force) {
-    throw new StateError(`cannot delete container ${state.name}: it is running`, 'stop it with tiny-runc kill, or use delete --force');
+  if (status !== 'stopped' && !force) {
+    throw new StateError(`cannot delete container ${state.name}: it is ${status}`, 'stop it with tiny-runc kill, or use delete --force');
   }
   if (status === 'created' || status === 'running' || status === 'creating') {
     if (state.pid) {

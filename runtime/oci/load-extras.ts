@@ -6,6 +6,7 @@
  */
 import { arch, release } from 'node:os';
 import type { Extras } from './extras.ts';
+import type { OciCgroupConfig } from './cgroups.ts';
 import type { OciResources, OciSeccomp } from './config.ts';
 
 export async function loadExtras(): Promise<Extras> {
@@ -19,9 +20,9 @@ export async function loadExtras(): Promise<Extras> {
   ]);
   const known = (name: string) => name in x86.SYSCALLS_X86_64 || name in arm.SYSCALLS_AARCH64 || name in i386.SYSCALLS_I386;
   return {
-    cgroups: (r: OciResources, cgroupsPath: string | undefined) => {
+    cgroups: (r: OciResources, cgroupsPath: string) => {
       const warnings: string[] = [];
-      const c: Record<string, number | string> = {};
+      const c: Record<string, number> = {};
       if (r.memory?.limit !== undefined && r.memory.limit > 0) c.memory = r.memory.limit;
       if (r.memory?.swap !== undefined && r.memory.limit !== undefined && r.memory.limit > 0) c.memorySwap = r.memory.swap;
       if (r.pids?.limit !== undefined && r.pids.limit !== 0) c.pidsLimit = r.pids.limit > 0 ? r.pids.limit : -1;
@@ -30,7 +31,7 @@ export async function loadExtras(): Promise<Extras> {
         c.cpuPeriod = r.cpu.period ?? 100000;
       }
       if (r.cpu?.shares !== undefined && r.cpu.shares > 0) c.cpuShares = r.cpu.shares;
-      const used = new Set(['memory.limit', 'memory.swap', 'pids.limit', 'cpu.quota', 'cpu.period', 'cpu.shares']);
+      const used = new Set(['memory.limit', 'memory.swap', 'pids.limit', 'cpu.quota', 'cpu.period', 'cpu.shares', 'cpu.cpus', 'cpu.mems']);
       for (const [group, v] of Object.entries(r)) {
         if (v === undefined || v === null) continue;
         if (group === 'devices') {
@@ -43,12 +44,10 @@ export async function loadExtras(): Promise<Extras> {
         }
         for (const key of Object.keys(v)) if (!used.has(`${group}.${key}`)) warnings.push(`linux.resources.${group}.${key} is ignored`);
       }
-      if (cgroupsPath) {
-        // The cgroups feature names the group after the container: cgroupsPath becomes its parent.
-        c.parent = cgroupsPath;
-        warnings.push(`linux.cgroupsPath ${cgroupsPath}: the container's cgroup is ${cgroupsPath}/<internal id>`);
-      }
-      return { config: checkCgroupConfig(c), warnings };
+      const config: OciCgroupConfig = { path: cgroupsPath, limits: checkCgroupConfig(c) };
+      if (r.cpu?.cpus) config.cpus = r.cpu.cpus;
+      if (r.cpu?.mems) config.mems = r.cpu.mems;
+      return { config, warnings };
     },
     seccomp: (s: OciSeccomp, caps: readonly string[]) => {
       const warnings: string[] = [];

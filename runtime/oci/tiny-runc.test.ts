@@ -127,10 +127,14 @@ describe('tiny-runc', () => {
     expect(stateEntries(root)).toEqual([]);
   }, 60_000);
 
-  it('delete --force removes a created container and its waiting init', async () => {
+  it('delete refuses a created container; delete --force removes it and its waiting init', async () => {
     const b = bundle(() => undefined);
     expect(runc(['create', '--bundle', b, 'oci-3']).code).toBe(0);
     const pid = state('oci-3').pid;
+    const refused = runc(['delete', 'oci-3']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/cannot delete container oci-3: it is created/);
+    expect(state('oci-3').status).toBe('created');
     expect(runc(['delete', '--force', 'oci-3']).code).toBe(0);
     expect(fs.existsSync(`/proc/${pid}`)).toBe(false);
     expect(stateEntries(root)).toEqual([]);

@@ -77,7 +77,7 @@ describe('config.json translation', () => {
     expect(warnings.join('\n')).toMatch(/hooks are not run/);
     expect(warnings.join('\n')).toMatch(/domainname is ignored/);
     expect(warnings.join('\n')).toMatch(/mount of cgroup at \/sys\/fs\/cgroup is ignored/);
-    expect(warnings.join('\n')).toMatch(/linux.resources .*ignored/);
+    expect(warnings.join('\n')).toMatch(/linux.resources are ignored/);
   });
 
   it.each([
@@ -105,9 +105,10 @@ describe('config.json translation', () => {
         c.linux!.resources = { memory: { limit: 64 << 20 } };
         c.linux!.seccomp = { defaultAction: 'SCMP_ACT_ALLOW' };
       },
-      { extras: { cgroups: (r) => ({ config: { memory: r.memory!.limit }, warnings: [] }), seccomp: () => ({ program: Buffer.from([1, 2]).toString('base64'), warnings: [] }) } },
+      { extras: { cgroups: (r, p) => ({ config: { path: p, limits: { memory: r.memory!.limit! } }, warnings: [] }), seccomp: () => ({ program: Buffer.from([1, 2]).toString('base64'), warnings: [] }) } },
     );
-    expect(spec.features.cgroups).toEqual({ memory: 64 << 20 });
+    expect(oci.cgroup).toEqual({ path: 'tiny-runc/web-1', limits: { memory: 64 << 20 } });
+    void spec;
     expect(oci.seccomp).toBe('AQI=');
     expect(warnings.join('\n')).not.toMatch(/resources/);
   });

@@ -145,7 +145,8 @@ export function translate(input: TranslateInput): Translation {
 
   const extras: Extras = input.extras ?? {};
   const features: Record<string, unknown> = {};
-  translateResources(linux.resources, linux.cgroupsPath, features, warnings, extras);
+  if (linux.cgroupsPath !== undefined && (linux.cgroupsPath.split('/').includes('..') || !/^[A-Za-z0-9_.:@\/-]+$/.test(linux.cgroupsPath))) fail(`invalid linux.cgroupsPath ${JSON.stringify(linux.cgroupsPath)}`);
+  const cgroup = translateResources(linux.resources, linux.cgroupsPath || `tiny-runc/${id}`, warnings, extras);
   const seccomp = linux.seccomp ? translateSeccomp(linux.seccomp, p.capabilities?.effective ?? [], warnings, extras) : null;
 
   const oci: OciFeatureConfig = {
@@ -168,6 +169,7 @@ export function translate(input: TranslateInput): Translation {
     readonlyPaths: linux.readonlyPaths ?? [],
     oomScoreAdj: p.oomScoreAdj ?? null,
     devices,
+    cgroup,
     seccomp,
   };
   features.oci = oci;
