@@ -48,6 +48,8 @@ export interface OciFeatureConfig {
    * Their propagation (shared, unbindable, …) is set on the fresh mount.
    */
   rebind: { destination: string; propagation: number }[];
+  /** config.json mounts proc at /proc. */
+  procMount: boolean;
   /** linux.rootfsPropagation as MS_* flags; 0 = private (the core's default). */
   rootPropagation: number;
   /** Namespaces to join (setns) instead of creating them. */

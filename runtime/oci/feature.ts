@@ -16,8 +16,8 @@ import type { ContainerContext, Feature, InitStage } from '../features.ts';
 import type { InitStep } from '../init/protocol.ts';
 import { NS_FLAG } from '../namespaces.ts';
 import type { ContainerSpec } from '../spec.ts';
-import { CLONE, MS } from '../sys/flags.ts';
-import { mknodDevice, mount, setns } from '../sys/syscalls.ts';
+import { CLONE, MNT, MS } from '../sys/flags.ts';
+import { mknodDevice, mount, setns, umount2 } from '../sys/syscalls.ts';
 import type { MountStep, OciFeatureConfig } from './feature-config.ts';
 import { secureJoin } from './secure-join.ts';
 
@@ -33,6 +33,12 @@ export function ociFeature(spec: ContainerSpec): Feature | null {
     inWindow(ctx) {
       joinNamespaces(c);
       const root = ctx.rootfsPath;
+      // tiny-init mounts /proc only from inside a new PID or mount namespace.
+      // In the host's PID namespace, the window's /proc is the right one.
+      if (!spec.namespaces.pid && !spec.namespaces.mnt && c.procMount) {
+        fs.mkdirSync(path.join(root, 'proc'), { recursive: true });
+        mount('proc', path.join(root, 'proc'), 'proc', MS.MS_NOSUID | MS.MS_NOEXEC | MS.MS_NODEV);
+      }
       // Mounts bound again after /proc get their propagation there (an unbindable one could not be bound again).
       const later = new Set(c.rebind.map((r) => r.destination));
       for (const m of c.mounts) mountOne(root, later.has(m.destination) ? { ...m, propagation: 0 } : m);
@@ -40,6 +46,18 @@ export function ociFeature(spec: ContainerSpec): Feature | null {
     },
     initSteps(_ctx: ContainerContext, stage: InitStage): InitStep[] {
       return stepsFor(c, stage);
+    },
+    async cleanup(ctx) {
+      // No mount namespace: the rootfs and everything under it was mounted
+      // in the host's namespace. Detach the whole tree (MNT_DETACH: lazily,
+      // even if a process still has a file open there).
+      if (!spec.namespaces.mnt) {
+        try {
+          umount2(ctx.rootfsPath, MNT.MNT_DETACH);
+        } catch {
+          // not mounted (any more): nothing to do, so cleanup can run twice
+        }
+      }
     },
   };
 }

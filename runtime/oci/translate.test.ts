@@ -84,7 +84,6 @@ describe('config.json translation', () => {
     ['a user namespace', (c: OciConfig) => c.linux!.namespaces!.push({ type: 'user' }), /user namespaces are not supported/],
     ['a terminal', (c: OciConfig) => (c.process!.terminal = true), /process.terminal is true/],
     ['an AppArmor profile', (c: OciConfig) => (c.process!.apparmorProfile = 'x'), /no AppArmor support/],
-    ['no mount namespace', (c: OciConfig) => (c.linux!.namespaces = [{ type: 'pid' }]), /needs a mount namespace/],
     ['an unknown capability', (c: OciConfig) => c.process!.capabilities!.bounding!.push('CAP_FLY'), /unknown capability "CAP_FLY"/],
     ['an unknown rlimit', (c: OciConfig) => c.process!.rlimits!.push({ type: 'RLIMIT_X', soft: 1, hard: 1 }), /unknown rlimit type "RLIMIT_X"/],
     ['a relative cwd', (c: OciConfig) => (c.process!.cwd = 'tmp'), /must be an absolute path/],

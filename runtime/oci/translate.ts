@@ -114,7 +114,9 @@ export function translate(input: TranslateInput): Translation {
     // setns()es away from it, and restoring it brings the runtime back home.
     namespaces[kind] = true;
   }
-  if (!namespaces.mnt) fail('tiny-runc needs a mount namespace (add {"type": "mount"} to linux.namespaces)', 'the rootfs is assembled and pivot_root-ed in it');
+  // Without a mount namespace there is no pivot_root: tiny-init chroot()s, and
+  // the rootfs mounts live in the host's namespace until `delete` detaches them.
+  if (!namespaces.mnt) warnings.push('no mount namespace: the container shares the host\'s mounts; tiny-runc uses chroot instead of pivot_root');
   if (c.hostname && !namespaces.uts) fail('config.json sets a hostname but asks for no new UTS namespace (add {"type": "uts"})');
 
   const rootfs = path.resolve(bundle, c.root!.path);
@@ -155,6 +157,7 @@ export function translate(input: TranslateInput): Translation {
     annotations: c.annotations ?? {},
     mounts,
     rebind,
+    procMount: afterProc,
     rootPropagation,
     joins,
     cgroupNs,
@@ -183,7 +186,7 @@ export function translate(input: TranslateInput): Translation {
     env: p.env ?? [],
     workdir: cwd,
     hostname: c.hostname || input.hostHostname,
-    isolation: 'pivot_root',
+    isolation: namespaces.mnt ? 'pivot_root' : 'chroot',
     namespaces,
     readOnly: c.root!.readonly ?? false,
     autoRemove: false,
