@@ -6,6 +6,7 @@
  */
 import type { CapabilityMasks } from './capabilities.ts';
 import type { OciCgroupConfig } from './cgroups.ts';
+import type { OciHooks } from './hooks.ts';
 
 export interface MountStep {
   destination: string;
@@ -71,6 +72,8 @@ export interface OciFeatureConfig {
   devices: DeviceNode[];
   /** The container's cgroup (cgroups.ts); null when the machine has no cgroups. */
   cgroup: OciCgroupConfig | null;
+  /** Hooks run by the runtime (hooks.ts). */
+  hooks: OciHooks;
   /** A compiled classic-BPF seccomp program, base64; null = none. */
   seccomp: string | null;
 }

@@ -31,7 +31,9 @@ import type { ContainerSpec } from '../spec.ts';
 import type { Store } from '../store.ts';
 import { ociFeature } from './feature.ts';
 import { ociCgroupsFeature } from './cgroups.ts';
-import { isAlive } from './state.ts';
+import { isAlive, ociState } from './state.ts';
+import type { OciFeatureConfig } from './feature-config.ts';
+import { runHooks } from './hooks.ts';
 
 export const HOLDER_FD = 3;
 export const START_SOCKET = 'start.sock';
@@ -116,6 +118,14 @@ export async function runHolder(store: Store): Promise<never> {
       stdio: ['inherit', 'inherit', 'inherit'],
       detached: true,
       beforeGo: async (pid) => {
+        // The container exists, its command has not run: the create-time hooks.
+        // A failure fails `create`, and runContainer tears everything down.
+        const hooks = (spec.features.oci as OciFeatureConfig).hooks;
+        if (hooks.createRuntime.length + hooks.prestart.length > 0) {
+          const state = ociState(store.read(spec.id));
+          runHooks('createRuntime', hooks.createRuntime, state);
+          runHooks('prestart', hooks.prestart, state);
+        }
         client = await waitForStart(store, spec, pid, report);
       },
     });

@@ -8,7 +8,9 @@ import type { ContainerContext } from '../features.ts';
 import { layoutFor } from '../rootfs/mounts.ts';
 import type { ContainerState, Store } from '../store.ts';
 import { ociFeatures } from './holder.ts';
-import { isAlive, ociStatus } from './state.ts';
+import { isAlive, ociState, ociStatus } from './state.ts';
+import type { OciFeatureConfig } from './feature-config.ts';
+import { runHooks } from './hooks.ts';
 
 const SIGNALS = osConstants.signals as Record<string, number>;
 
@@ -47,7 +49,8 @@ async function waitGone(state: ContainerState, ms: number): Promise<boolean> {
  * is not stopped MUST fail and have no effect (runc 1.1 deletes a created
  * one anyway, and fails runtime-tools' `delete` program for it).
  */
-export async function deleteContainer(store: Store, state: ContainerState, force: boolean): Promise<void> {
+/** Returns warnings (failed poststop hooks) for the caller to print. */
+export async function deleteContainer(store: Store, state: ContainerState, force: boolean): Promise<string[]> {
   const status = ociStatus(state);
   if (status !== 'stopped' && !force) {
     throw new StateError(`cannot delete container ${state.name}: it is ${status}`, 'stop it with tiny-runc kill, or use delete --force');
@@ -71,5 +74,19 @@ export async function deleteContainer(store: Store, state: ContainerState, force
       // keep going: one failed step must not leak everything after it
     }
   }
+  // poststop hooks: after the container's resources are gone; failures are warnings (runtime spec).
+  const warnings: string[] = [];
+  const hooks = (state.spec.features.oci as OciFeatureConfig).hooks?.poststop ?? [];
+  if (hooks.length > 0) {
+    const s = ociState({ ...state, status: 'exited' });
+    for (const h of hooks) {
+      try {
+        runHooks('poststop', [h], s);
+      } catch (err) {
+        warnings.push((err as Error).message);
+      }
+    }
+  }
   store.remove(state.id);
+  return warnings;
 }

@@ -140,6 +140,28 @@ describe('tiny-runc', () => {
     expect(stateEntries(root)).toEqual([]);
   }, 60_000);
 
+  it('runs prestart hooks with the state on stdin; a failing one fails create and leaves nothing', async () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'tdk-hook-'));
+    dirs.push(out);
+    const b = bundle((c) => {
+      c.process!.args = ['true'];
+      c.hooks = { prestart: [{ path: '/bin/sh', args: ['sh', '-c', `cat > ${out}/prestart`] }], poststop: [{ path: '/bin/sh', args: ['sh', '-c', `cat > ${out}/poststop`] }] };
+    });
+    expect(runc(['create', '--bundle', b, 'oci-5']).code).toBe(0);
+    const seen = JSON.parse(fs.readFileSync(path.join(out, 'prestart'), 'utf8'));
+    expect(seen).toMatchObject({ id: 'oci-5', status: 'created', pid: state('oci-5').pid, bundle: b });
+    expect(runc(['start', 'oci-5']).code).toBe(0);
+    await waitFor('oci-5', 'stopped');
+    expect(runc(['delete', 'oci-5']).code).toBe(0);
+    expect(JSON.parse(fs.readFileSync(path.join(out, 'poststop'), 'utf8'))).toMatchObject({ id: 'oci-5', status: 'stopped' });
+
+    const failing = bundle((c) => (c.hooks = { prestart: [{ path: '/bin/false' }] }));
+    const r = runc(['create', '--bundle', failing, 'oci-6']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/prestart hook \/bin\/false failed: exit code 1/);
+    expect(stateEntries(root)).toEqual([]);
+  }, 60_000);
+
   it('refuses an unsupported field with one clear line and leaves nothing behind', () => {
     const b = bundle((c) => c.linux!.namespaces!.push({ type: 'user' }));
     const r = runc(['create', '--bundle', b, 'oci-4']);

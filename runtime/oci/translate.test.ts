@@ -69,12 +69,22 @@ describe('config.json translation', () => {
     expect(oci.joins).toEqual([{ kind: 'net', path: '/var/run/netns/x' }]);
   });
 
+  it('runs a container without a mount namespace with chroot, and says so', () => {
+    const { spec, warnings } = base((c) => {
+      c.hostname = undefined;
+      c.linux!.namespaces = [];
+    });
+    expect(spec.isolation).toBe('chroot');
+    expect(spec.namespaces).toEqual({ mnt: false, uts: false, ipc: false, net: false, pid: false });
+    expect(warnings.join('\n')).toMatch(/no mount namespace/);
+  });
+
   it('warns about what it does not apply instead of dropping it silently', () => {
     const { warnings } = base((c) => {
-      c.hooks = { prestart: [{ path: '/bin/true' }] };
+      c.hooks = { startContainer: [{ path: '/bin/true' }] };
       c.domainname = 'example.com';
     });
-    expect(warnings.join('\n')).toMatch(/hooks are not run/);
+    expect(warnings.join('\n')).toMatch(/startContainer hooks are not run/);
     expect(warnings.join('\n')).toMatch(/domainname is ignored/);
     expect(warnings.join('\n')).toMatch(/mount of cgroup at \/sys\/fs\/cgroup is ignored/);
     expect(warnings.join('\n')).toMatch(/linux.resources are ignored/);

@@ -143,7 +143,11 @@ export function translate(input: TranslateInput): Translation {
   for (const [key] of sysctl) if (!/^[a-zA-Z0-9_.\/-]+$/.test(key) || key.includes('..')) fail(`invalid sysctl name ${JSON.stringify(key)}`);
   const devices = (linux.devices ?? []).map(deviceNode);
   if (c.domainname) warnings.push('domainname is ignored');
-  if (c.hooks && Object.values(c.hooks).some((h) => h && h.length > 0)) warnings.push('hooks are not run by tiny-runc (prestart, poststart, poststop, …)');
+  for (const phase of ['createContainer', 'startContainer'] as const) {
+    if (c.hooks?.[phase]?.length) warnings.push(`${phase} hooks are not run: they must run inside the container's namespaces`);
+  }
+  const hooks = { prestart: c.hooks?.prestart ?? [], createRuntime: c.hooks?.createRuntime ?? [], poststart: c.hooks?.poststart ?? [], poststop: c.hooks?.poststop ?? [] };
+  for (const h of Object.values(hooks).flat()) if (!h.path || !path.isAbsolute(h.path)) fail(`hook path ${JSON.stringify(h.path)} must be absolute`);
 
   const extras: Extras = input.extras ?? {};
   const features: Record<string, unknown> = {};
@@ -173,6 +177,7 @@ export function translate(input: TranslateInput): Translation {
     oomScoreAdj: p.oomScoreAdj ?? null,
     devices,
     cgroup,
+    hooks,
     seccomp,
   };
   features.oci = oci;

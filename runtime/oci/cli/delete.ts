@@ -3,7 +3,7 @@ import { NotFoundError } from '../../errors.ts';
 import { deleteContainer } from '../lifecycle.ts';
 import { loadState, ociStore } from '../state.ts';
 import { oneId, parseOciArgs, type OciFlag } from './flags.ts';
-import type { Globals } from './main.ts';
+import { warn, type Globals } from './main.ts';
 
 const FLAGS: OciFlag[] = [{ name: 'force', short: 'f', takesValue: false, help: 'kill the container first if it is running' }];
 
@@ -19,6 +19,6 @@ export default async function del(argv: string[], g: Globals): Promise<number> {
     if (flags.force && err instanceof NotFoundError) return 0;
     throw err;
   }
-  await deleteContainer(store, state, flags.force === true);
+  for (const w of await deleteContainer(store, state, flags.force === true)) warn(w);
   return 0;
 }
