@@ -21,7 +21,7 @@ import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process'
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { constants as osConstants } from 'node:os';
-import type { Readable, Writable } from 'node:stream';
+import { PassThrough, type Readable, type Writable } from 'node:stream';
 import { ExecError, TinyDockerError, wrap } from './errors.ts';
 import type { ContainerContext, ExitInfo, Feature, InitStage } from './features.ts';
 import { ensureInit } from './init/binary.ts';
@@ -66,23 +66,28 @@ export function exitCodeOf(code: number | null, signal: NodeJS.Signals | null): 
 
 export class Container {
   private exited: Promise<ExitStatus>;
+  private out: Readable | null;
+  private err: Readable | null;
   constructor(
     readonly id: string,
     readonly pid: number,
     readonly child: ChildProcess,
     exited: Promise<ExitStatus>,
+    output: { out: Readable | null; err: Readable | null },
   ) {
     this.exited = exited;
+    this.out = output.out;
+    this.err = output.err;
   }
 
   get stdin(): Writable | null {
     return this.child.stdin;
   }
   get stdout(): Readable | null {
-    return this.child.stdout;
+    return this.out;
   }
   get stderr(): Readable | null {
-    return this.child.stderr;
+    return this.err;
   }
 
   /** Resolves when PID 1 has exited and everything is cleaned up. */
@@ -138,6 +143,7 @@ export async function runContainer(spec: ContainerSpec, opts: StartOptions): Pro
   const ctx: ContainerContext = { spec, dir, rootfsPath: layout.merged, pid: null, facts: {} };
   let child: ChildProcess | null = null;
   let childExit: Promise<[number | null, NodeJS.Signals | null]> | null = null;
+  let output: { out: Readable | null; err: Readable | null } = { out: null, err: null };
 
   try {
     for (const f of features) await f.prepare?.(ctx);
@@ -172,6 +178,11 @@ export async function runContainer(spec: ContainerSpec, opts: StartOptions): Pro
     const pid = child.pid!;
     ctx.pid = pid;
     const c = child;
+    // Node resumes (and so discards) a child's unread stdout/stderr when it
+    // exits (flushStdio in lib/internal/child_process.js). A fast container
+    // can exit before our caller attaches a reader, so hold the output in
+    // our own streams from the start, before anything can await.
+    output = { out: c.stdout?.pipe(new PassThrough()) ?? null, err: c.stderr?.pipe(new PassThrough()) ?? null };
     childExit = new Promise((resolve) => c.once('exit', (code, signal) => resolve([code, signal])));
     store.update(spec.id, (s) => {
       s.pid = pid;
@@ -210,6 +221,15 @@ export async function runContainer(spec: ContainerSpec, opts: StartOptions): Pro
     throw wrap(`could not start container ${spec.name}`, err);
   }
 
+  if (opts.detached) {
+    // A detached container is reaped by its tiny-monitor once this process
+    // exits (see lifecycle/detach.ts); its afterExit and cleanup run there,
+    // from the saved spec and facts. Here we only report an exit that
+    // happens while we are still its parent.
+    const quick = childExit!.then(([code, signal]): ExitStatus => ({ id: spec.id, exitCode: exitCodeOf(code, signal), signal, oomKilled: false }));
+    return new Container(spec.id, ctx.pid!, child, quick, output);
+  }
+
   const exited = (async (): Promise<ExitStatus> => {
     const [code, signal] = await childExit!;
     setPhase('wait');
@@ -230,7 +250,7 @@ export async function runContainer(spec: ContainerSpec, opts: StartOptions): Pro
     }
     return { id: spec.id, ...info };
   })();
-  return new Container(spec.id, ctx.pid!, child, exited);
+  return new Container(spec.id, ctx.pid!, child, exited, output);
 }
 
 function spawnInit(init: string, root: string, opts: StartOptions): ChildProcess {
@@ -273,14 +293,17 @@ function buildProgram(ctx: ContainerContext, features: Feature[], root: string, 
 }
 
 /**
- * Send the program (the go signal) and wait for tiny-init's answer: EOF
- * means exec succeeded; an "E" line is a failure with Docker's exit code.
+ * Send the program (the go signal) and wait for tiny-init's answer: "X"
+ * then EOF means exec succeeded; an "E" line is a failure with Docker's
+ * exit code. We cannot look at the exit code instead: a fast command may
+ * already have exited (with any code) by the time we see the EOF.
  */
-function handshake(child: ChildProcess, program: Buffer): Promise<void> {
+export function handshake(child: ChildProcess, program: Buffer): Promise<void> {
   const sock = child.stdio[3] as unknown as NodeJS.ReadWriteStream & { destroy(): void };
   return new Promise((resolve, reject) => {
     let buf = '';
     let error: ExecError | null = null;
+    let reachedExec = false;
     sock.setEncoding('utf8');
     sock.on('data', (chunk: string) => {
       buf += chunk;
@@ -289,7 +312,8 @@ function handshake(child: ChildProcess, program: Buffer): Promise<void> {
         const line = buf.slice(0, nl);
         buf = buf.slice(nl + 1);
         const msg = parseInitLine(line);
-        if (msg?.kind === 'trace') {
+        if (msg?.kind === 'exec') reachedExec = true;
+        else if (msg?.kind === 'trace') {
           emit({ phase: msg.op === 'EXEC' ? 'exec' : 'init', call: `${msg.op.toLowerCase()} ${msg.detail}`.trim(), result: '= 0', durationMs: msg.micros / 1000, source: 'init', ok: true });
         } else if (msg?.kind === 'error') {
           const code = msg.exitCode === 126 || msg.exitCode === 127 ? msg.exitCode : 125;
@@ -300,15 +324,16 @@ function handshake(child: ChildProcess, program: Buffer): Promise<void> {
     });
     sock.on('error', () => undefined); // EPIPE if init died: reported below
     sock.on('close', () => {
+      // EOF after "X" and no error: execve succeeded (fd 3 was close-on-exec).
       if (error) reject(error);
-      else if (child.exitCode !== null && child.exitCode !== 0) reject(new TinyDockerError(`tiny-init exited with ${child.exitCode} before starting the command`));
+      else if (!reachedExec) reject(new TinyDockerError('tiny-init died before starting the command', { hint: 'run with --trace to see the last step it reached' }));
       else resolve();
     });
     sock.write(program);
   });
 }
 
-async function cleanupAll(ctx: ContainerContext, features: Feature[], removeLayers: boolean): Promise<void> {
+export async function cleanupAll(ctx: ContainerContext, features: Feature[], removeLayers: boolean): Promise<void> {
   for (const f of [...features].reverse()) {
     try {
       await f.cleanup?.(ctx);

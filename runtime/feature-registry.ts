@@ -7,10 +7,11 @@ import type { Feature, FeatureFactory } from './features.ts';
 import { securityFeature } from './security/feature.ts';
 import type { ContainerSpec } from './spec.ts';
 import { cgroupsFactory } from './cgroups/feature.ts';
+import { networkFactory } from './network/feature.ts';
 
 export const FEATURE_FACTORIES: FeatureFactory[] = [
   cgroupsFactory,
-  // network registers here
+  networkFactory, // after cgroups: the process is placed before its network is wired
   securityFeature, // last: its final steps (caps, seccomp) must be the last before exec
 ];
 

@@ -42,6 +42,9 @@ export interface ContainerState {
   spec: ContainerSpec;
   /** What features recorded while starting it, by feature name (cgroup paths, IP address, …). */
   facts: Record<string, unknown>;
+  /** The tiny-monitor behind a detached container (pid + start time, as for pid above). */
+  monitorPid?: number | null;
+  monitorStartTime?: string | null;
   error?: string;
 }
 
@@ -86,13 +89,22 @@ export class Store {
           { hint: `remove it (tiny-docker rm ${state.name}) or choose another --name` },
         );
       }
-      fs.mkdirSync(this.dir(state.id), { mode: 0o711 });
-      this.write(state);
+      // Build the directory under a hidden name and rename it into place, so
+      // a concurrent `ps` sees either no container or one with a whole state.json.
+      const final = this.dir(state.id);
+      const tmp = path.join(this.containersDir, `.${state.id}.creating`);
+      fs.mkdirSync(tmp, { mode: 0o711 });
+      this.writeIn(tmp, state);
+      fs.renameSync(tmp, final);
     });
   }
 
   write(state: ContainerState): void {
-    const file = path.join(this.dir(state.id), 'state.json');
+    this.writeIn(this.dir(state.id), state);
+  }
+
+  private writeIn(dir: string, state: ContainerState): void {
+    const file = path.join(dir, 'state.json');
     const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
     fs.writeFileSync(tmp, JSON.stringify(state, null, 2) + '\n');
     fs.renameSync(tmp, file); // rename(2) is atomic within one file system
@@ -155,8 +167,16 @@ export class Store {
     throw new NotFoundError(`No such container: ${ref}`, 'list containers with tiny-docker ps -a');
   }
 
+  /** Remove a container's directory: renamed away first, so it vanishes from `ps` at once. */
   remove(id: string): void {
-    fs.rmSync(this.dir(id), { recursive: true, force: true, maxRetries: 3 });
+    const doomed = path.join(this.containersDir, `.${id}.removing.${process.pid}`);
+    try {
+      fs.renameSync(this.dir(id), doomed);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return; // already gone
+      throw err;
+    }
+    fs.rmSync(doomed, { recursive: true, force: true, maxRetries: 3 });
   }
 }
 
@@ -172,8 +192,21 @@ export function processStartTime(pid: number): string | null {
   }
 }
 
-/** True when pid is alive and still the process we recorded (not a reused pid). */
-export function isSameProcess(pid: number | null, startTime: string | null): boolean {
+/** The state letter of a process (field 3 of /proc/PID/stat): R, S, D, Z (zombie), … */
+export function processStateLetter(pid: number): string | null {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * True when pid is alive and still the process we recorded (not a reused
+ * pid). A zombie has exited: it only waits for its parent to collect it.
+ */
+export function isSameProcess(pid: number | null | undefined, startTime: string | null | undefined): boolean {
   if (!pid || !startTime) return false;
-  return processStartTime(pid) === startTime;
+  return processStartTime(pid) === startTime && processStateLetter(pid) !== 'Z';
 }

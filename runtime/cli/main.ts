@@ -21,10 +21,22 @@ export const COMMANDS: Record<string, { summary: string; load: () => Promise<{ d
   import: { summary: 'Import a rootfs tarball (e.g. docker export output)', load: () => import('./commands/import.ts') },
   stats: { summary: "Show a running container's memory, pids and CPU usage", load: () => import('./commands/stats.ts') },
   images: { summary: 'List prepared root filesystems', load: () => import('./commands/images.ts') },
+  setup: { summary: 'Prepare a Lima VM to run tiny-docker on macOS (setup lima)', load: () => import('./commands/setup.ts') },
+  ps: { summary: 'List containers', load: () => import('./commands/ps.ts') },
+  logs: { summary: "Show a container's output", load: () => import('./commands/logs.ts') },
+  stop: { summary: 'Stop running containers (SIGTERM, then SIGKILL)', load: () => import('./commands/stop.ts') },
+  kill: { summary: 'Send a signal to running containers', load: () => import('./commands/kill.ts') },
+  rm: { summary: 'Remove containers', load: () => import('./commands/rm.ts') },
+  exec: { summary: 'Run a command in a running container', load: () => import('./commands/exec.ts') },
+  inspect: { summary: 'Show containers as JSON', load: () => import('./commands/inspect.ts') },
+  wait: { summary: 'Wait for containers to stop, print their exit codes', load: () => import('./commands/wait.ts') },
+  // Internal, started by tiny-monitor for `run -d` (hidden from the usage text).
+  __create: { summary: '', load: () => import('./commands/internal-create.ts') },
+  __cleanup: { summary: '', load: () => import('./commands/internal-cleanup.ts') },
 };
 
 function usage(): string {
-  const rows = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`);
+  const rows = Object.entries(COMMANDS).filter(([name]) => !name.startsWith('__')).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`);
   return [
     'Usage: tiny-docker [--root DIR] COMMAND [OPTIONS]',
     '',
@@ -43,6 +55,15 @@ function usage(): string {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  // macOS (or TINY_DOCKER_ROUTE=lima): the command runs in the Lima VM. The
+  // test is two property reads, so Linux start-up loads nothing extra.
+  if (process.platform === 'darwin' || process.env.TINY_DOCKER_ROUTE === 'lima') {
+    const { routingWanted } = await import('../../lima/config.ts');
+    if (routingWanted()) {
+      const routed = await (await import('../../lima/router.ts')).routeCli(argv);
+      if (routed !== null) return routed;
+    }
+  }
   // Global options come before the command, as with docker.
   let i = 0;
   while (i < argv.length && argv[i]!.startsWith('-')) {

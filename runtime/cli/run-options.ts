@@ -10,6 +10,7 @@ import { imagesDir } from '../paths.ts';
 import { securityConfigFromFlags } from '../security/config.ts';
 import { buildEnv, type ContainerSpec } from '../spec.ts';
 import { cgroupConfigFromFlags } from '../cgroups/config.ts';
+import { networkConfigFromFlags } from '../network/config.ts';
 import { bool, list, str, type FlagSpec, type ParsedFlags } from './args.ts';
 
 export const RUN_FLAGS: FlagSpec[] = [
@@ -31,7 +32,7 @@ export const RUN_FLAGS: FlagSpec[] = [
   { name: 'cpus', type: 'string', value: 'N', help: 'CPU quota, e.g. 0.5' },
   { name: 'cpu-shares', short: 'c', type: 'string', value: 'N', help: 'relative CPU weight (default 1024)' },
   { name: 'cgroup-parent', type: 'string', value: 'PATH', help: 'parent cgroup (default: tiny-docker under the caller\'s cgroup)' },
-  { name: 'net', type: 'string', value: 'MODE', help: 'network: bridge (default), none, host' },
+  { name: 'net', type: 'string', value: 'MODE', help: 'network: bridge (default, alias isolated), none (lo only), host (the host\'s: isolates nothing)' },
   { name: 'network', type: 'string', value: 'MODE', help: 'same as --net' },
   { name: 'publish', short: 'p', type: 'list', value: '[IP:]HOST:CTR[/proto]', help: 'publish a container port on the host' },
   { name: 'cap-add', type: 'list', value: 'CAP', help: 'add a Linux capability (or ALL)' },
@@ -105,4 +106,5 @@ export async function applyFeatureFlags(flags: ParsedFlags, spec: ContainerSpec)
     privileged: bool(flags, 'privileged'),
     securityOpt: list(flags, 'security-opt'),
   });
+  spec.features.network = networkConfigFromFlags({ net: str(flags, 'net') ?? str(flags, 'network'), publish: list(flags, 'publish') });
 }

@@ -30,6 +30,7 @@ describe('the tiny-init program', () => {
       errno: 2,
       message: 'exec: "x": executable file not found in $PATH',
     });
+    expect(parseInitLine('X')).toEqual({ kind: 'exec' });
     expect(parseInitLine('garbage')).toBeNull();
   });
 });

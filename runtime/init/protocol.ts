@@ -3,8 +3,8 @@
  *
  * The parent decides everything and sends tiny-init a flat list of steps;
  * receiving that list is the go signal. tiny-init answers with trace lines,
- * one error line, or nothing at all: fd 3 is close-on-exec, so EOF means the
- * user's command was exec'd.
+ * then "X" right before execve, then either one error line or nothing: fd 3
+ * is close-on-exec, so EOF after "X" means the user's command was exec'd.
  */
 export const OP = {
   SETSID: 1,
@@ -64,10 +64,12 @@ function u32(n: number): Buffer {
 
 export type InitMessage =
   | { kind: 'trace'; op: string; micros: number; detail: string }
+  | { kind: 'exec' }
   | { kind: 'error'; exitCode: number; errno: number; message: string };
 
 /** Parse the text lines tiny-init writes back. */
 export function parseInitLine(line: string): InitMessage | null {
+  if (line === 'X') return { kind: 'exec' };
   const trace = /^T (\d+) (\d+) ?(.*)$/.exec(line);
   if (trace) return { kind: 'trace', op: opName(Number(trace[1])), micros: Number(trace[2]), detail: trace[3] ?? '' };
   const err = /^E (\d+) (\d+) (.*)$/.exec(line);

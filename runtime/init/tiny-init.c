@@ -15,7 +15,8 @@
  *   init -> parent : text lines.
  *                    "T <op> <microseconds> <detail>" a finished step (if tracing)
  *                    "E <exit> <errno> <message>"    a failed step; then we exit
- *                    EOF (fd 3 is close-on-exec)       exec succeeded
+ *                    "X"                               about to exec
+ *                    EOF (fd 3 is close-on-exec)       after X: exec succeeded
  *
  * It must be linked statically: the parent pivots the root right after
  * spawn() returns, so a dynamic loader would no longer find libc.so.6.
@@ -349,6 +350,9 @@ int main(void) {
       char **envp = calloc((size_t)nenv + 1, sizeof(char *));
       for (int k = 0; k < nenv; k++) envp[k] = s->argv[2 + argc + k];
       if (trace_on) say("T %u %lld exec %s", s->op, 0LL, s->argv[0]);
+      /* "X": we got as far as exec. Then EOF (close-on-exec) means it worked,
+       * an E line means it failed, and EOF without X means init itself died. */
+      say("X");
       /* fd 3 closes when exec succeeds: that EOF is the parent's "started". */
       fcntl(SYNC_FD, F_SETFD, FD_CLOEXEC);
       do_exec(s->argv[0], argv, envp);

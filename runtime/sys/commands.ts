@@ -22,7 +22,10 @@ export interface CommandOptions {
   timeoutMs?: number;
 }
 
-const show = (cmd: string, args: readonly string[]) => [cmd, ...args].map((a) => (/[\s"']/.test(a) ? JSON.stringify(a) : a)).join(' ');
+const quote = (a: string) => (/[\s"']/.test(a) ? JSON.stringify(a) : a);
+/** The command line as a shell would show it; a program on stdin (ip -batch -) is shown as a here-string. */
+const show = (cmd: string, args: readonly string[], input?: string) =>
+  [cmd, ...args].map(quote).join(' ') + (input ? ` <<< ${JSON.stringify(input.trim().split('\n').join('; '))}` : '');
 
 /**
  * Synchronous: needed inside the namespace window, where nothing may yield to
@@ -31,7 +34,7 @@ const show = (cmd: string, args: readonly string[]) => [cmd, ...args].map((a) =>
  */
 export function runSync(cmd: string, args: readonly string[], opts: CommandOptions = {}): CommandResult {
   return traced(
-    () => show(cmd, args),
+    () => show(cmd, args, opts.input),
     () => {
       const start = performance.now();
       const r = spawnSync(cmd, args, {
@@ -56,7 +59,7 @@ export function runSync(cmd: string, args: readonly string[], opts: CommandOptio
 
 export function run(cmd: string, args: readonly string[], opts: CommandOptions = {}): Promise<CommandResult> {
   return tracedAsync(
-    () => show(cmd, args),
+    () => show(cmd, args, opts.input),
     () =>
       new Promise<CommandResult>((resolve, reject) => {
         const start = performance.now();

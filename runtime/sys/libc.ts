@@ -19,6 +19,12 @@ export interface Libc {
   flock: Fn;
   syscall: Fn;
   prctl: Fn;
+  fcntl: Fn;
+  ioctl: Fn;
+  posix_openpt: Fn;
+  grantpt: Fn;
+  unlockpt: Fn;
+  ptsname_r: Fn;
   errno: () => number;
 }
 
@@ -43,6 +49,13 @@ export function loadLibc(): Libc {
     flock: lib.func('int flock(int fd, int op)') as Fn,
     syscall: lib.func('long syscall(long number, ...)') as Fn,
     prctl: lib.func('int prctl(int option, unsigned long a2, unsigned long a3, unsigned long a4, unsigned long a5)') as Fn,
+    // fcntl(2) and ioctl(2) are variadic in C; we only ever pass one int or one pointer.
+    fcntl: lib.func('int fcntl(int fd, int cmd, int arg)') as Fn,
+    ioctl: lib.func('int ioctl(int fd, unsigned long request, void *arg)') as Fn,
+    posix_openpt: lib.func('int posix_openpt(int flags)') as Fn,
+    grantpt: lib.func('int grantpt(int fd)') as Fn,
+    unlockpt: lib.func('int unlockpt(int fd)') as Fn,
+    ptsname_r: lib.func('int ptsname_r(int fd, _Out_ char *buf, size_t buflen)') as Fn,
     errno: () => koffi.errno() as number,
   };
   return libc;

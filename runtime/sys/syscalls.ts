@@ -168,3 +168,39 @@ export function killPid(pid: number, signal: NodeJS.Signals | number): boolean {
     (r) => (r ? '= 0' : '= -1 ESRCH'),
   );
 }
+
+/** pidfd_send_signal(2): signal exactly the process behind a pidfd, never a reused pid. */
+export function pidfdSendSignal(pidfd: number, signal: number): void {
+  traced(
+    () => `pidfd_send_signal(${pidfd}, ${signal}, NULL, 0)`,
+    () =>
+      check('pidfd_send_signal', loadLibc().syscall(syscallNumber('pidfd_send_signal'), 'int', pidfd, 'int', signal, 'void *', null, 'unsigned int', 0), () => ({
+        pidfd: String(pidfd),
+        signal: String(signal),
+      })),
+  );
+}
+
+const F_GETFD = 1;
+const F_SETFD = 2;
+const FD_CLOEXEC = 1;
+
+/**
+ * fcntl(fd, F_SETFD, FD_CLOEXEC): close fd on exec. fds we inherited (e.g. a
+ * report pipe from tiny-monitor) are not close-on-exec, and would otherwise
+ * leak into the container through spawn().
+ */
+export function setCloseOnExec(fd: number): void {
+  traced(
+    () => `fcntl(${fd}, F_SETFD, FD_CLOEXEC)`,
+    () => {
+      const flags = check('fcntl', loadLibc().fcntl(fd, F_GETFD, 0), () => ({ fd: String(fd) }));
+      check('fcntl', loadLibc().fcntl(fd, F_SETFD, flags | FD_CLOEXEC), () => ({ fd: String(fd) }));
+    },
+  );
+}
+
+/** ioctl(2) with a pointer argument (a struct in a Buffer). */
+export function ioctl(fd: number, request: number, name: string, arg: Buffer | null): void {
+  traced(() => `ioctl(${fd}, ${name})`, () => check('ioctl', loadLibc().ioctl(fd, request, arg), () => ({ fd: String(fd), request: name })));
+}

@@ -10,6 +10,9 @@ import { initIsStale, initPath } from '../../init/binary.ts';
 import { goArch } from '../../sys/numbers.ts';
 import { bestImage } from '../../rootfs/images.ts';
 import { imagesDir, stateRoot } from '../../paths.ts';
+import { parseSubnet, type Subnet } from '../../network/addr.ts';
+import { overlappingRoute } from '../../network/bridge.ts';
+import { networkConfigFromFlags } from '../../network/config.ts';
 
 export interface Check {
   name: string;
@@ -60,8 +63,22 @@ export function runChecks(): Check[] {
   checks.push({ name: 'iproute2 (ip)', ok: ip !== null, detail: ip ?? 'not found', fix: 'apt-get install -y iproute2 (needed for --net bridge)', optional: true });
   const ipt = has('iptables');
   checks.push({ name: 'iptables', ok: ipt !== null, detail: ipt ?? 'not found', fix: 'apt-get install -y iptables (needed for NAT and -p)', optional: true });
+  if (ip !== null) checks.push(bridgeSubnetCheck());
   checks.push({ name: 'state root', ok: true, detail: stateRoot() });
   return checks;
+}
+
+/** The bridge's subnet must not overlap a route of the host (TINY_DOCKER_SUBNET changes it). */
+function bridgeSubnetCheck(): Check {
+  const name = 'bridge subnet';
+  const fix = 'set TINY_DOCKER_SUBNET to a free private range, e.g. 10.89.0.0/24 (or use --net none)';
+  try {
+    const cfg = networkConfigFromFlags({});
+    const clash = overlappingRoute(cfg.bridge, parseSubnet(cfg.subnet) as Subnet);
+    return { name, ok: clash === null, detail: clash ? `${cfg.subnet} overlaps the host route "${clash}"` : `${cfg.bridge} ${cfg.subnet}`, fix, optional: true };
+  } catch (err) {
+    return { name, ok: false, detail: (err as Error).message, fix, optional: true };
+  }
 }
 
 export default async function doctor(argv: string[]): Promise<number> {
