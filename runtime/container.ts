@@ -47,6 +47,12 @@ export interface StartOptions {
   stdio?: [StdioOptions extends (infer T)[] ? T : never, unknown, unknown] | ('inherit' | 'ignore' | 'pipe' | number)[];
   /** Detached containers outlive the process that created them. */
   detached?: boolean;
+  /**
+   * Called after the container's init is placed (cgroups, network) and before
+   * the go signal; the container is "created" until it resolves. tiny-runc
+   * waits here for `tiny-runc start` (the OCI create/start split).
+   */
+  beforeGo?: (pid: number) => Promise<void>;
 }
 
 export interface ExitStatus extends ExitInfo {
@@ -211,6 +217,7 @@ export async function runContainer(spec: ContainerSpec, opts: StartOptions): Pro
       () => '= ok',
     );
 
+    await opts.beforeGo?.(pid);
     setPhase('init');
     const program = buildProgram(ctx, features, layout.merged, opts.detached ?? false);
     await handshake(child, program);

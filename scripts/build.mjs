@@ -13,7 +13,7 @@ const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const start = performance.now();
 rmSync(join(root, 'dist'), { recursive: true, force: true });
 await build({
-  entryPoints: { 'tiny-docker': join(root, 'runtime/cli/main.ts') },
+  entryPoints: { 'tiny-docker': join(root, 'runtime/cli/main.ts'), 'tiny-runc': join(root, 'runtime/oci/cli/main.ts') },
   outdir: join(root, 'dist'),
   bundle: true,
   splitting: true,

@@ -267,6 +267,10 @@ static void run_step(struct step *s) {
     size_t n = 0;
     for (uint32_t i = 2; i < s->argc && n < 64; i++) groups[n++] = (gid_t)num(a[i]);
     if (setgroups(n, groups) < 0) fail(125, errno, "setgroups: %s", strerror(errno));
+    /* Keep the permitted capabilities across setuid(non-root), so a later
+       CAPS step can set the effective and ambient sets again (as runc does).
+       execve() resets this flag. */
+    prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0);
     if (setgid((gid_t)num(a[1])) < 0) fail(125, errno, "setgid %s: %s", a[1], strerror(errno));
     if (setuid((uid_t)num(a[0])) < 0) fail(125, errno, "setuid %s: %s", a[0], strerror(errno));
     break;

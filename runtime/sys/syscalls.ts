@@ -110,6 +110,15 @@ export function mknodChar(path: string, mode: number, major: number, minor: numb
   );
 }
 
+/** mknod(2) for any node type: S_IFCHR, S_IFBLK or S_IFIFO in `type` (OCI linux.devices). */
+export function mknodDevice(path: string, type: number, mode: number, major: number, minor: number): void {
+  const kind = type === 0o060000 ? 'S_IFBLK' : type === 0o010000 ? 'S_IFIFO' : 'S_IFCHR';
+  traced(
+    () => `mknod(${q(path)}, ${kind}|0${mode.toString(8)}, makedev(${major}, ${minor}))`,
+    () => check('mknod', loadLibc().mknod(path, type | mode, makedev(major, minor)), () => ({ path })),
+  );
+}
+
 export const LOCK_SH = 1;
 export const LOCK_EX = 2;
 export const LOCK_NB = 4;

@@ -1,0 +1,155 @@
+/**
+ * The "oci" Feature: what config.json asks for beyond the core's defaults.
+ *
+ *   inWindow   join namespaces by path (setns), the
+ *              config's mounts, device nodes — all in the container's mount
+ *              namespace, before pivot_root, with host paths still visible
+ *   initSteps  early:  unshare(CLONE_NEWCGROUP) (after the cgroup placement),
+ *                      rootfs propagation (after pivot_root)
+ *              mounts: sysctls, masked paths, read-only paths (need /proc)
+ *              final:  rlimits, oom_score_adj, capabilities, uid/gid,
+ *                      no_new_privs, seccomp (last: it filters what follows)
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { ContainerContext, Feature, InitStage } from '../features.ts';
+import type { InitStep } from '../init/protocol.ts';
+import { NS_FLAG } from '../namespaces.ts';
+import type { ContainerSpec } from '../spec.ts';
+import { CLONE, MNT, MS } from '../sys/flags.ts';
+import { mknodDevice, mount, setns, umount2 } from '../sys/syscalls.ts';
+import type { MountStep, OciFeatureConfig } from './feature-config.ts';
+import { secureJoin } from './secure-join.ts';
+
+export function ociConfigOf(spec: ContainerSpec): OciFeatureConfig | null {
+  return (spec.features.oci as OciFeatureConfig | undefined) ?? null;
+}
+
+export function ociFeature(spec: ContainerSpec): Feature | null {
+  const c = ociConfigOf(spec);
+  if (!c) return null;
+  return {
+    name: 'oci',
+    inWindow(ctx) {
+      joinNamespaces(c);
+      const root = ctx.rootfsPath;
+      // tiny-init mounts /proc only from inside a new PID or mount namespace.
+      // In the host's PID namespace, the window's /proc is the right one.
+      if (!spec.namespaces.pid && !spec.namespaces.mnt && c.procMount) {
+        fs.mkdirSync(path.join(root, 'proc'), { recursive: true });
+        mount('proc', path.join(root, 'proc'), 'proc', MS.MS_NOSUID | MS.MS_NOEXEC | MS.MS_NODEV);
+      }
+      // Mounts bound again after /proc get their propagation there (an unbindable one could not be bound again).
+      const later = new Set(c.rebind.map((r) => r.destination));
+      for (const m of c.mounts) mountOne(root, later.has(m.destination) ? { ...m, propagation: 0 } : m);
+      for (const d of c.devices) makeDevice(root, d);
+    },
+    initSteps(_ctx: ContainerContext, stage: InitStage): InitStep[] {
+      return stepsFor(c, stage);
+    },
+    async cleanup(ctx) {
+      // No mount namespace: the rootfs and everything under it was mounted
+      // in the host's namespace. Detach the whole tree (MNT_DETACH: lazily,
+      // even if a process still has a file open there).
+      if (!spec.namespaces.mnt) {
+        try {
+          umount2(ctx.rootfsPath, MNT.MNT_DETACH);
+        } catch {
+          // not mounted (any more): nothing to do, so cleanup can run twice
+        }
+      }
+    },
+  };
+}
+
+function joinNamespaces(c: OciFeatureConfig): void {
+  for (const j of c.joins) {
+    const fd = fs.openSync(j.path, 'r');
+    try {
+      // For pid this sets the namespace of our *children* (pid_for_children): tiny-init is spawned next.
+      setns(fd, NS_FLAG[j.kind], j.path);
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+}
+
+function mountOne(root: string, m: MountStep): void {
+  const dst = secureJoin(root, m.destination);
+  if (m.type === 'bind') {
+    // A bind mount's target must be of the same kind as its source: a file for a file.
+    const isDir = fs.statSync(m.source).isDirectory();
+    if (isDir) fs.mkdirSync(dst, { recursive: true });
+    else {
+      fs.mkdirSync(path.dirname(dst), { recursive: true });
+      if (!fs.existsSync(dst)) fs.writeFileSync(dst, '');
+    }
+    mount(m.source, dst, null, MS.MS_BIND | (m.flags & MS.MS_REC));
+    // Flags such as MS_RDONLY are ignored by the first bind call: apply them with a remount.
+    const extra = m.flags & ~(MS.MS_BIND | MS.MS_REC | MS.MS_REMOUNT);
+    if (extra) mount(m.source, dst, null, MS.MS_BIND | MS.MS_REMOUNT | extra);
+  } else {
+    fs.mkdirSync(dst, { recursive: true });
+    mount(m.source, dst, m.type, m.flags, m.data || null);
+  }
+  // Propagation is a property of an existing mount: a separate call, as in runc.
+  if (m.propagation) mount(null, dst, null, m.propagation);
+}
+
+const S_IFMT: Record<string, number> = { c: 0o020000, u: 0o020000, b: 0o060000, p: 0o010000 };
+
+function makeDevice(root: string, d: OciFeatureConfig['devices'][number]): void {
+  const dst = secureJoin(root, d.path);
+  fs.mkdirSync(path.dirname(dst), { recursive: true });
+  fs.rmSync(dst, { force: true });
+  mknodDevice(dst, S_IFMT[d.type]!, d.mode & 0o7777, d.major, d.minor);
+  fs.chmodSync(dst, d.mode & 0o7777); // mknod applies the umask
+  fs.chownSync(dst, d.uid, d.gid);
+}
+
+export function stepsFor(c: OciFeatureConfig, stage: InitStage): InitStep[] {
+  const steps: InitStep[] = [];
+  if (stage === 'early') {
+    // Entering a new cgroup namespace *after* the parent put us in our cgroup
+    // makes that cgroup the root of what the container sees.
+    if (c.cgroupNs) steps.push({ op: 'UNSHARE', args: [String(CLONE.CLONE_NEWCGROUP)] });
+    // rootfsPropagation ("shared", "rslave", …) of the container's "/": only
+    // after pivot_root, which refuses (EINVAL) a shared new root.
+    if (c.rootPropagation) steps.push({ op: 'MOUNT', args: ['', '/', '', String(c.rootPropagation), ''] });
+  } else if (stage === 'mounts') {
+    // See OciFeatureConfig.rebind: the config's order, in /proc/self/mountinfo too.
+    for (const r of c.rebind) {
+      steps.push({ op: 'MOUNT', args: [r.destination, r.destination, '', String(MS.MS_BIND | MS.MS_REC), ''] });
+      if (r.propagation) steps.push({ op: 'MOUNT', args: ['', r.destination, '', String(r.propagation), ''] });
+    }
+    // Sysctls first: /proc/sys becomes read-only below.
+    for (const [key, value] of c.sysctl) steps.push({ op: 'WRITE', args: [`/proc/sys/${key.replace(/\./g, '/')}`, value] });
+    for (const p of c.maskedPaths) steps.push({ op: 'MASK', args: [p] });
+    for (const p of c.readonlyPaths) steps.push({ op: 'READONLY', args: [p] });
+  } else {
+    for (const r of c.rlimits) steps.push({ op: 'RLIMIT', args: [String(r.resource), r.soft, r.hard] });
+    // Lowering oom_score_adj needs CAP_SYS_RESOURCE: before the capabilities go.
+    if (c.oomScoreAdj !== null) steps.push({ op: 'WRITE', args: ['/proc/self/oom_score_adj', String(c.oomScoreAdj)] });
+    const ids: InitStep = { op: 'IDS', args: [String(c.user.uid), String(c.user.gid), ...c.user.additionalGids.map(String)] };
+    const seccomp: InitStep | null = c.seccomp ? { op: 'SECCOMP', args: [Buffer.from(c.seccomp, 'base64')] } : null;
+    // Installing a filter needs no_new_privs or CAP_SYS_ADMIN: without
+    // no_new_privs it goes in first, while we still have every capability
+    // (runc does the same); with it, last, so the fewest syscalls run under it.
+    if (seccomp && !c.noNewPrivileges) steps.push(seccomp);
+    if (c.caps) {
+      // runc's order: (1) shrink the bounding set while still root with every
+      // capability (dropping needs CAP_SETPCAP), (2) setgroups/setgid/setuid
+      // (need CAP_SETGID/CAP_SETUID; tiny-init keeps the permitted set across
+      // setuid with PR_SET_KEEPCAPS), (3) set the five sets as configured,
+      // leaving the bounding set alone (all ones = drop nothing more).
+      const full = c.runtimeCaps;
+      const all = ((1n << 64n) - 1n).toString();
+      steps.push({ op: 'CAPS', args: [c.caps.bounding, full, full, '0', '0', String(c.lastCap)] });
+      steps.push(ids);
+      steps.push({ op: 'CAPS', args: [all, c.caps.effective, c.caps.permitted, c.caps.inheritable, c.caps.ambient, String(c.lastCap)] });
+    } else steps.push(ids);
+    if (c.noNewPrivileges) steps.push({ op: 'NNP', args: [] });
+    if (seccomp && c.noNewPrivileges) steps.push(seccomp);
+  }
+  return steps;
+}
