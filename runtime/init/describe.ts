@@ -44,7 +44,8 @@ export function describeStep(step: InitStep): string {
     case 'SECCOMP':
       return `seccomp(SECCOMP_SET_MODE_FILTER, ${a[0]})`;
     case 'CAPS':
-      return `capset(effective=${a[1]}, permitted=${a[2]}) + bounding set ${a[0]}`;
+      // hex, as /proc/PID/status shows them (CapEff: 00000000a80425fb)
+      return `capset(effective=${hex(a[1])}, permitted=${hex(a[2])}) + bounding set ${hex(a[0])}`;
     case 'IDS':
       return `setgroups([${a.slice(2).join(', ')}]); setgid(${a[1]}); setuid(${a[0]})`;
     case 'RLIMIT':
@@ -65,4 +66,9 @@ export function describeStep(step: InitStep): string {
     default:
       return `${String(step.op).toLowerCase()}(${a.map(q).join(', ')})`;
   }
+}
+
+/** A decimal capability mask as the 16 hex digits of /proc/PID/status. */
+function hex(decimal: string | undefined): string {
+  return `0x${BigInt(decimal ?? '0').toString(16).padStart(16, '0')}`;
 }
