@@ -206,16 +206,25 @@ export async function runContainer(spec: ContainerSpec, opts: StartOptions): Pro
     // this point can still be cleaned up. (Before it, tiny-init dies with us:
     // its parent-death signal is SIGKILL until the go.) One write, not two:
     // each state write is a file create + rename, about 1 ms on this disk.
+    const startsNow = !opts.beforeGo;
     traced(
-      () => `state: record pid ${pid}, its start time (/proc/${pid}/stat) and the feature facts`,
+      () => `state: ${startsNow ? 'running, ' : ''}pid ${pid}, its start time (/proc/${pid}/stat) and the feature facts`,
       () =>
         store.update(spec.id, (s) => {
+          // "running" from here when the go follows at once: PID 1 exists, and
+          // if its exec fails the container is removed below. With beforeGo
+          // (tiny-runc create) it stays "created" until the start.
+          if (startsNow) {
+            s.status = 'running';
+            s.startedAt = new Date().toISOString();
+          }
           s.pid = pid;
           s.pidStartTime = processStartTime(pid);
           s.facts = ctx.facts;
         }),
       () => '= ok',
     );
+    const savedFacts = JSON.stringify(ctx.facts);
 
     await opts.beforeGo?.(pid);
     setPhase('init');
@@ -223,16 +232,20 @@ export async function runContainer(spec: ContainerSpec, opts: StartOptions): Pro
     await handshake(child, program);
     execAt = tracing() ? traceClock() : 0;
     setPhase('exec');
-    traced(
-      () => 'state: status running',
-      () =>
-        store.update(spec.id, (s) => {
-          s.status = 'running';
-          s.startedAt = new Date().toISOString();
-          s.facts = ctx.facts;
-        }),
-      () => '= ok',
-    );
+    // Features may add facts while building the program; write only then
+    // (each state write is a create + rename, about 1 ms on a disk).
+    if (!startsNow || JSON.stringify(ctx.facts) !== savedFacts) {
+      traced(
+        () => 'state: status running (and facts added since the go signal)',
+        () =>
+          store.update(spec.id, (s) => {
+            s.status = 'running';
+            s.startedAt ??= new Date().toISOString();
+            s.facts = ctx.facts;
+          }),
+        () => '= ok',
+      );
+    }
   } catch (err) {
     // Undo everything: the container never ran (or its exec failed).
     setPhase('cleanup');

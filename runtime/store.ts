@@ -14,7 +14,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ConfigError, NotFoundError, TinyDockerError } from './errors.ts';
 import { NAME_PATTERN, shortId } from './ids.ts';
-import { LOCK_EX, LOCK_UN, flock } from './sys/syscalls.ts';
+import { withLockFile } from './sys/lockfile.ts';
 import type { ContainerSpec } from './spec.ts';
 
 export type ContainerStatus = 'created' | 'running' | 'exited' | 'dead';
@@ -69,14 +69,7 @@ export class Store {
   /** Run fn while holding the store lock. fn must be synchronous (see above). */
   withLock<T>(fn: () => T): T {
     this.ensure();
-    const fd = fs.openSync(path.join(this.root, 'store.lock'), 'a');
-    try {
-      flock(fd, LOCK_EX);
-      return fn();
-    } finally {
-      flock(fd, LOCK_UN);
-      fs.closeSync(fd);
-    }
+    return withLockFile(path.join(this.root, 'store.lock'), fn);
   }
 
   /** Claim an id and a name atomically; fails if the name is taken. */

@@ -17,7 +17,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ConfigError } from '../errors.ts';
 import { isSameProcess, processStartTime } from '../store.ts';
-import { LOCK_EX, LOCK_UN, flock } from '../sys/syscalls.ts';
+import { withLockFile } from '../sys/lockfile.ts';
 import { firstFree, formatIp, parseIp, parseSubnet, type Subnet } from './addr.ts';
 import type { PortMapping } from './ports.ts';
 
@@ -51,14 +51,7 @@ export function leaseDir(bridge: string): string {
 /** Run fn holding the host-wide network lock. fn must be synchronous. */
 export function withNetworkLock<T>(fn: () => T): T {
   fs.mkdirSync(networkDir(), { recursive: true, mode: 0o755 });
-  const fd = fs.openSync(path.join(networkDir(), 'lock'), 'a');
-  try {
-    flock(fd, LOCK_EX);
-    return fn();
-  } finally {
-    flock(fd, LOCK_UN);
-    fs.closeSync(fd);
-  }
+  return withLockFile(path.join(networkDir(), 'lock'), fn);
 }
 
 /** The leases of one bridge, or of every bridge. Call under the lock. */
