@@ -23,7 +23,10 @@ function signalName(n: number): NodeJS.Signals | null {
 
 export function contextFor(store: Store, state: ContainerState): ContainerContext {
   const dir = store.dir(state.id);
-  return { spec: state.spec, dir, rootfsPath: layoutFor(dir, state.spec.rootfs).merged, pid: state.pid, facts: state.facts ?? {} };
+  // A state file without a spec (written by an older tiny-docker, or cut
+  // short) still names enough to remove it: no features to clean up then.
+  const spec = state.spec ?? ({ id: state.id, name: state.name, rootfs: state.rootfs, features: {} } as unknown as ContainerState['spec']);
+  return { spec, dir, rootfsPath: layoutFor(dir, spec.rootfs ?? '/').merged, pid: state.pid, facts: state.facts ?? {} };
 }
 
 // lab:06-lifecycle begin
@@ -33,7 +36,7 @@ export function contextFor(store: Store, state: ContainerState): ContainerContex
  */
 export async function finishContainer(store: Store, state: ContainerState, removeAll = state.autoRemove): Promise<void> {
   const ctx = contextFor(store, state);
-  const features = featuresFor(state.spec);
+  const features = state.spec ? featuresFor(state.spec) : [];
   const record = readExitRecord(ctx.dir);
   const info: ExitInfo = { exitCode: record?.exitCode ?? -1, signal: record?.signal ? signalName(record.signal) : null, oomKilled: false };
   // afterExit reads what only exists until cleanup (e.g. the cgroup's OOM counter).
