@@ -12,6 +12,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { cgroupMounts } from '../runtime/cgroups/detect.ts';
+import { processStartTime } from '../runtime/store.ts';
 
 export type CleanScope = 'own' | 'all';
 
@@ -21,15 +23,6 @@ export interface Leftovers {
   cgroups: number;
   links: number;
   iptables: number;
-}
-
-function startTime(pid: number): string | null {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? null;
-  } catch {
-    return null;
-  }
 }
 
 /** State roots under root: itself, and the per-check roots a lab run made inside it (tdk-lab-*). */
@@ -64,7 +57,7 @@ export function killRecorded(root: string): number {
         // the container's pid, and a monitor's pid if the lifecycle feature records one (…Pid + …StartTime)
         if (!/pid$/i.test(key) || typeof value !== 'number' || value <= 1) continue;
         const st = (s as Record<string, unknown>)[`${key}StartTime`];
-        if (typeof st === 'string' && startTime(value) !== st) continue;
+        if (typeof st === 'string' && processStartTime(value) !== st) continue;
         if (typeof st !== 'string' && key !== 'pid') continue;
         try {
           process.kill(value, 'SIGKILL');
@@ -149,20 +142,11 @@ export function removeCgroupTree(dir: string): string[] {
   return removed;
 }
 
-/** Every cgroup hierarchy mounted here (v1 controllers and the v2 tree). */
-export function cgroupMounts(): string[] {
-  return fs
-    .readFileSync('/proc/self/mountinfo', 'utf8')
-    .split('\n')
-    .filter((l) => / - cgroup2? /.test(l))
-    .map((l) => l.split(' ')[4]!)
-    .filter((p) => p.startsWith('/sys/fs/cgroup'));
-}
 
 /** Cgroup dirs whose name contains one of the ids (12-hex prefixes), anywhere under tiny-docker/. */
 function cgroupsNamed(ids: string[], all: boolean): string[] {
   const found: string[] = [];
-  for (const m of cgroupMounts()) {
+  for (const m of cgroupMounts().map((c) => c.mountPoint)) {
     for (const d of walkDirs(m)) {
       if (!d.includes('/tiny-docker/')) continue;
       const base = path.basename(d);

@@ -67,12 +67,6 @@ export async function cleanupCgroups(facts: Record<string, unknown>): Promise<vo
   if (f) await driverForFacts(f).destroy(f);
 }
 
-/** Put another process (e.g. one started by `tiny-docker exec`) into a running container's group. */
-export function joinCgroups(facts: Record<string, unknown>, pid: number): void {
-  const f = cgroupFactsOf(facts);
-  if (f) driverForFacts(f).place(f, pid);
-}
-
 /** The config in spec.features.cgroups ({} when the run had no resource flags). */
 export function cgroupConfigOf(spec: ContainerSpec): CgroupConfig {
   return checkCgroupConfig((spec.features[FEATURE_NAME] as CgroupConfig | undefined) ?? {});

@@ -8,7 +8,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { HOST_ROOTFS, cli, mountCount, stateEntries, tempRoot } from '../../test/helpers.ts';
 import { spawn } from 'node:child_process';
 import { runContainer } from '../container.ts';
-import { cleanupCgroups, joinCgroups } from './feature.ts';
+import { cleanupCgroups } from './feature.ts';
+import { joinCgroupsOf } from '../lifecycle/join-cgroups.ts';
 import { Store } from '../store.ts';
 import { detectCgroupMode } from './detect.ts';
 import { groupsUnder, removeParents, specFor, uniqueParent, v1ParentDirs } from './test-support.ts';
@@ -67,7 +68,7 @@ describe.runIf(mode === 'v1' || mode === 'hybrid')('cgroup cleanup', () => {
     const facts = store.read(spec.id).facts;
     const outsider = spawn('sleep', ['30'], { stdio: 'ignore' });
     const killed = new Promise<NodeJS.Signals | null>((r) => outsider.once('exit', (_c, sig) => r(sig)));
-    joinCgroups(facts, outsider.pid!);
+    joinCgroupsOf(c.pid, outsider.pid!); // what exec does: join every cgroup of the container's PID 1
     const pidsDir = (facts.cgroups as { dirs: Record<string, string> }).dirs.pids!;
     expect(fs.readFileSync(`${pidsDir}/cgroup.procs`, 'utf8')).toContain(String(outsider.pid));
     expect((await c.wait()).exitCode).toBe(0);

@@ -28,10 +28,10 @@ import { TinyDockerError, type ExitCode } from '../errors.ts';
 import { featuresFor } from '../feature-registry.ts';
 import type { Feature } from '../features.ts';
 import type { ContainerSpec } from '../spec.ts';
-import type { Store } from '../store.ts';
+import { isSameProcess, type Store } from '../store.ts';
 import { ociFeature } from './feature.ts';
 import { ociCgroupsFeature } from './cgroups.ts';
-import { isAlive, ociState } from './state.ts';
+import { ociState } from './state.ts';
 import type { OciFeatureConfig } from './feature-config.ts';
 import { runHooks } from './hooks.ts';
 
@@ -161,7 +161,7 @@ async function waitForStart(store: Store, spec: ContainerSpec, pid: number, repo
   const st = store.read(spec.id);
   const watch = setInterval(() => {
     // Killed while created: nothing to start any more. state.json stays for `delete`.
-    if (!isAlive(pid, st.pidStartTime)) process.exit(0);
+    if (!isSameProcess(pid, st.pidStartTime)) process.exit(0);
   }, 100);
   const conn = await started;
   clearInterval(watch);

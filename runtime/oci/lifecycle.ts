@@ -6,9 +6,9 @@ import { constants as osConstants } from 'node:os';
 import { ConfigError, StateError } from '../errors.ts';
 import type { ContainerContext } from '../features.ts';
 import { layoutFor } from '../rootfs/mounts.ts';
-import type { ContainerState, Store } from '../store.ts';
+import { isSameProcess, type ContainerState, type Store } from '../store.ts';
 import { ociFeatures } from './holder.ts';
-import { isAlive, ociState, ociStatus } from './state.ts';
+import { ociState, ociStatus } from './state.ts';
 import type { OciFeatureConfig } from './feature-config.ts';
 import { runHooks } from './hooks.ts';
 
@@ -37,10 +37,10 @@ export function killContainer(state: ContainerState, signal: number): void {
 async function waitGone(state: ContainerState, ms: number): Promise<boolean> {
   const until = Date.now() + ms;
   while (Date.now() < until) {
-    if (!isAlive(state.pid, state.pidStartTime)) return true;
+    if (!isSameProcess(state.pid, state.pidStartTime)) return true;
     await new Promise((r) => setTimeout(r, 20));
   }
-  return !isAlive(state.pid, state.pidStartTime);
+  return !isSameProcess(state.pid, state.pidStartTime);
 }
 
 /**

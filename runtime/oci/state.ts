@@ -8,10 +8,9 @@
  *   running        yes          running
  *   anything else  no           stopped   (dead, zombie, or reused pid)
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { NotFoundError } from '../errors.ts';
-import { Store, processStartTime, type ContainerState } from '../store.ts';
+import { Store, isSameProcess, type ContainerState } from '../store.ts';
 import type { OciFeatureConfig } from './feature-config.ts';
 import { OCI_VERSION } from './config.ts';
 import { internalId } from './translate.ts';
@@ -44,20 +43,9 @@ export function loadState(store: Store, id: string): ContainerState {
   }
 }
 
-/** Alive means: the same process (start time) and not a zombie waiting for its parent. */
-export function isAlive(pid: number | null, startTime: string | null): boolean {
-  if (!pid || !startTime || processStartTime(pid) !== startTime) return false;
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat[stat.lastIndexOf(')') + 2] !== 'Z';
-  } catch {
-    return false;
-  }
-}
-
 export function ociStatus(s: ContainerState): OciStatus {
   if (s.status === 'created' && s.pid === null) return 'creating';
-  const alive = isAlive(s.pid, s.pidStartTime);
+  const alive = isSameProcess(s.pid, s.pidStartTime);
   if (!alive) return 'stopped';
   return s.status === 'running' ? 'running' : s.status === 'created' ? 'created' : 'stopped';
 }

@@ -142,12 +142,3 @@ export const securityFeature: FeatureFactory = {
   },
 };
 
-/**
- * For `tiny-docker exec`: a process joining a running container must get the
- * same capabilities and seccomp filter as its PID 1 (Docker and runc do so).
- * Append these to the exec program, right before its EXEC step.
- */
-export function securityStepsForExec(spec: ContainerSpec): InitStep[] {
-  const config = securityConfigOf(spec);
-  return securitySteps(config, 'final', containerCapMask(config), hostLastCap(), seccompProgram(config));
-}
