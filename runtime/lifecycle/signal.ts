@@ -44,7 +44,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Send a signal to a running container's PID 1; false if it is not running. */
 export function signalContainer(store: Store, id: string, signal: number): boolean {
   const state = store.read(id);
-  if (!state.pid || !isSameProcess(state.pid, state.pidStartTime)) return false;
+  if (!state.pid) return false;
   let pidfd: number;
   try {
     pidfd = pidfdOpen(state.pid);
@@ -52,7 +52,7 @@ export function signalContainer(store: Store, id: string, signal: number): boole
     return false; // it exited just now
   }
   try {
-    // The pidfd pins the process; re-check that it is still ours.
+    // The pidfd pins the process; only now is checking that it is ours final.
     if (!isSameProcess(state.pid, state.pidStartTime)) return false;
     pidfdSendSignal(pidfd, signal);
     return true;
