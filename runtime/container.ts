@@ -278,7 +278,7 @@ export async function runContainer(spec: ContainerSpec, opts: StartOptions): Pro
     for (const f of features) await f.afterExit?.(ctx, info).catch(() => undefined);
     setPhase('cleanup');
     await cleanupAll(ctx, features, spec.autoRemove);
-    if (spec.autoRemove) traced(() => `state: remove ${spec.id.slice(0, 12)} (--rm)`, () => store.remove(spec.id), () => '= ok');
+    if (spec.autoRemove) traced(() => `rm -rf ${dir}  (--rm: layers, /etc files and state, after one rename)`, () => store.remove(spec.id), () => '= ok');
     else {
       store.update(spec.id, (s) => {
         s.status = 'exited';
@@ -416,7 +416,7 @@ export function handshake(child: ChildProcess, given: InitProgram | Buffer): Pro
   });
 }
 
-export async function cleanupAll(ctx: ContainerContext, features: Feature[], removeLayers: boolean): Promise<void> {
+export async function cleanupAll(ctx: ContainerContext, features: Feature[], removeAll: boolean): Promise<void> {
   for (const f of [...features].reverse()) {
     try {
       await f.cleanup?.(ctx);
@@ -426,7 +426,10 @@ export async function cleanupAll(ctx: ContainerContext, features: Feature[], rem
   }
   // The overlay and /dev mounts lived only in the container's mount namespace,
   // which the kernel freed with its last process: only directories remain.
-  const rm = (p: string) => tracedAsync(() => `rm -rf ${p}`, () => fs.promises.rm(p, { recursive: true, force: true, maxRetries: 2 }));
-  if (removeLayers) await Promise.all(['upper', 'work', 'merged'].map((d) => rm(path.join(ctx.dir, d))));
-  else await rm(path.join(ctx.dir, 'work'));
+  // With removeAll the caller deletes the whole container directory next
+  // (store.remove: one rename, one recursive delete), layers included; that
+  // is about twice as fast as deleting upper, work and merged on their own.
+  // Otherwise the writable layer stays, as Docker keeps it until `rm`, and
+  // only overlayfs's scratch directory goes.
+  if (!removeAll) await tracedAsync(() => `rm -rf ${path.join(ctx.dir, 'work')}`, () => fs.promises.rm(path.join(ctx.dir, 'work'), { recursive: true, force: true, maxRetries: 2 }));
 }

@@ -118,27 +118,29 @@ export const securityFeature: FeatureFactory = {
   // Always on: a spec without spec.features.security gets Docker's defaults.
   create(spec: ContainerSpec): Feature {
     const config = securityConfigOf(spec);
+    // Compiled once per container: in prepare for a run, on first use for exec.
+    let program: Buffer | null | undefined;
+    const filter = () => (program === undefined ? (program = seccompProgram(config)) : program);
     return {
       name: 'security',
-      // Refuse a capability we cannot grant before anything is built.
-      async prepare() {
+      async prepare(ctx) {
+        // Refuse a capability we cannot grant before anything is built.
         containerCapMask(config);
+        // Compile the filter before any namespace exists, and record what
+        // inspect shows now, so the first state write already holds it.
+        const bpf = filter();
+        ctx.facts.security = {
+          capabilities: config.capabilities,
+          seccomp: config.seccomp.mode,
+          seccompInstructions: bpf ? bpf.length / 8 : 0,
+          noNewPrivileges: config.noNewPrivileges,
+        };
       },
-      initSteps(ctx, stage) {
+      initSteps(_ctx, stage) {
         if (stage === 'early') return [];
-        const program = stage === 'final' ? seccompProgram(config) : null;
-        if (stage === 'final') {
-          ctx.facts.security = {
-            capabilities: config.capabilities,
-            seccomp: config.seccomp.mode,
-            seccompInstructions: program ? program.length / 8 : 0,
-            noNewPrivileges: config.noNewPrivileges,
-          };
-        }
         const mask = stage === 'final' ? containerCapMask(config) : 0n;
-        return securitySteps(config, stage, mask, hostLastCap(), program);
+        return securitySteps(config, stage, mask, hostLastCap(), stage === 'final' ? filter() : null);
       },
     };
   },
 };
-

@@ -88,12 +88,13 @@ export function emit(e: Omit<TraceEvent, 'at' | 'phase'> & { phase?: TracePhase;
 export function traced<T>(describe: () => string, fn: () => T, show: (r: T) => string = defaultShow): T {
   if (!tracer) return fn();
   const start = performance.now();
+  const startPhase = phase;
   try {
     const r = fn();
-    emit({ call: describe(), result: show(r), durationMs: performance.now() - start, source: 'runtime', ok: true, at: start - origin });
+    emit({ phase: startPhase, call: describe(), result: show(r), durationMs: performance.now() - start, source: 'runtime', ok: true, at: start - origin });
     return r;
   } catch (err) {
-    emitFailure(describe, err, start);
+    emitFailure(describe, err, start, startPhase);
     throw err;
   }
 }
@@ -102,12 +103,14 @@ export function traced<T>(describe: () => string, fn: () => T, show: (r: T) => s
 export async function tracedAsync<T>(describe: () => string, fn: () => Promise<T>, show: (r: T) => string = defaultShow): Promise<T> {
   if (!tracer) return fn();
   const start = performance.now();
+  // The phase when the step began: other steps may run (and change it) while this one awaits.
+  const startPhase = phase;
   try {
     const r = await fn();
-    emit({ call: describe(), result: show(r), durationMs: performance.now() - start, source: 'runtime', ok: true, at: start - origin });
+    emit({ phase: startPhase, call: describe(), result: show(r), durationMs: performance.now() - start, source: 'runtime', ok: true, at: start - origin });
     return r;
   } catch (err) {
-    emitFailure(describe, err, start);
+    emitFailure(describe, err, start, startPhase);
     throw err;
   }
 }
@@ -116,12 +119,12 @@ export async function tracedAsync<T>(describe: () => string, fn: () => Promise<T
  * A failed step: `= -1 EPERM` plus a hint. The hint is the error's own (a
  * TinyDockerError knows what to do next) or the errno's plain meaning.
  */
-function emitFailure(describe: () => string, err: unknown, start: number): void {
+function emitFailure(describe: () => string, err: unknown, start: number, startPhase: TracePhase): void {
   const e = err as { code?: unknown; hint?: unknown; message?: string; name?: string };
   // EPERM for a failed syscall, else the error's kind (ConfigError, CommandError…).
   const code = typeof e.code === 'string' ? e.code : (e.name ?? 'Error');
   const hint = [e.message, typeof e.hint === 'string' ? e.hint : undefined].filter(Boolean).join(' — ') || undefined;
-  emit({ call: describe(), result: `= -1 ${code}`, durationMs: performance.now() - start, source: 'runtime', ok: false, at: start - origin, ...(hint ? { hint } : {}) });
+  emit({ phase: startPhase, call: describe(), result: `= -1 ${code}`, durationMs: performance.now() - start, source: 'runtime', ok: false, at: start - origin, ...(hint ? { hint } : {}) });
 }
 
 function defaultShow(r: unknown): string {
