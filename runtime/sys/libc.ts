@@ -27,6 +27,22 @@ export interface Libc {
   grantpt: Fn;
   unlockpt: Fn;
   ptsname_r: Fn;
+  // posix_spawn and what it needs (runtime/sys/spawn.ts)
+  posix_spawn: Fn;
+  posix_spawn_file_actions_init: Fn;
+  posix_spawn_file_actions_adddup2: Fn;
+  posix_spawn_file_actions_addopen: Fn;
+  posix_spawn_file_actions_addchdir_np: Fn;
+  posix_spawn_file_actions_destroy: Fn;
+  posix_spawnattr_init: Fn;
+  posix_spawnattr_setflags: Fn;
+  posix_spawnattr_setsigmask: Fn;
+  posix_spawnattr_setsigdefault: Fn;
+  posix_spawnattr_destroy: Fn;
+  sigemptyset: Fn;
+  pipe2: Fn;
+  socketpair: Fn;
+  waitpid: Fn;
   errno: () => number;
 }
 
@@ -60,6 +76,23 @@ export function loadLibc(): Libc {
     grantpt: lib.func('int grantpt(int fd)') as Fn,
     unlockpt: lib.func('int unlockpt(int fd)') as Fn,
     ptsname_r: lib.func('int ptsname_r(int fd, _Out_ char *buf, size_t buflen)') as Fn,
+    // posix_spawn(3): the opaque structs (file actions, attributes, sigset_t)
+    // live in Buffers we allocate; koffi passes a Buffer as a pointer.
+    posix_spawn: lib.func('int posix_spawn(_Out_ int *pid, const char *path, void *file_actions, void *attrp, const char **argv, const char **envp)') as Fn,
+    posix_spawn_file_actions_init: lib.func('int posix_spawn_file_actions_init(void *fa)') as Fn,
+    posix_spawn_file_actions_adddup2: lib.func('int posix_spawn_file_actions_adddup2(void *fa, int fd, int newfd)') as Fn,
+    posix_spawn_file_actions_addopen: lib.func('int posix_spawn_file_actions_addopen(void *fa, int fd, const char *path, int oflag, uint32_t mode)') as Fn,
+    posix_spawn_file_actions_addchdir_np: lib.func('int posix_spawn_file_actions_addchdir_np(void *fa, const char *path)') as Fn,
+    posix_spawn_file_actions_destroy: lib.func('int posix_spawn_file_actions_destroy(void *fa)') as Fn,
+    posix_spawnattr_init: lib.func('int posix_spawnattr_init(void *attr)') as Fn,
+    posix_spawnattr_setflags: lib.func('int posix_spawnattr_setflags(void *attr, short flags)') as Fn,
+    posix_spawnattr_setsigmask: lib.func('int posix_spawnattr_setsigmask(void *attr, void *sigmask)') as Fn,
+    posix_spawnattr_setsigdefault: lib.func('int posix_spawnattr_setsigdefault(void *attr, void *sigdefault)') as Fn,
+    posix_spawnattr_destroy: lib.func('int posix_spawnattr_destroy(void *attr)') as Fn,
+    sigemptyset: lib.func('int sigemptyset(void *set)') as Fn,
+    pipe2: lib.func('int pipe2(void *fds, int flags)') as Fn,
+    socketpair: lib.func('int socketpair(int domain, int type, int protocol, void *sv)') as Fn,
+    waitpid: lib.func('int waitpid(int pid, void *status, int options)') as Fn,
     errno: () => koffi.errno() as number,
   };
   return libc;

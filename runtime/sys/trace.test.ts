@@ -74,7 +74,7 @@ describe('a traced run /bin/true', () => {
     const overlay = indexOf(events, 'the overlay mount', (e) => e.call.startsWith('mount("overlay"'));
     const devMounts = indexOf(events, 'the /dev tmpfs mount', (e) => e.call.startsWith('mount("tmpfs"') && e.call.includes('/dev"'));
     // spawn comes before pivot_root: pivot_root(".", ".") moves the already-started tiny-init too (DESIGN.md §2).
-    const spawn = indexOf(events, 'the spawn of tiny-init', (e) => e.call.startsWith('spawn(') && /^= pid \d+$/.test(e.result));
+    const spawn = indexOf(events, 'the spawn of tiny-init', (e) => e.call.startsWith('posix_spawn(') && /^= pid \d+$/.test(e.result));
     const pivot = indexOf(events, 'pivot_root', (e) => e.call.startsWith('pivot_root('));
     const restore = indexOf(events, 'the restore setns', (e) => e.call.startsWith('setns(/proc/self/ns/mnt'));
     const go = indexOf(events, 'the go signal', (e) => e.call.includes('the go signal'));
