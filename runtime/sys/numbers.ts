@@ -1,4 +1,7 @@
-import { arch } from 'node:process';
+// process.arch, not `import { arch } from 'node:process'`: importing node:process
+// as an ES module copies all of its getters, which loads process.report and
+// costs a cold start about 5 ms.
+const arch = process.arch;
 
 /**
  * Syscall numbers for the calls glibc has no wrapper for. They differ per
