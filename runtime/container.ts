@@ -163,6 +163,9 @@ export async function runContainer(spec: ContainerSpec, opts: StartOptions): Pro
 
     // ── the namespace window: synchronous from here to its end ──
     child = inNamespaceWindow(spec.namespaces, () => {
+      // Namespaces made elsewhere (e.g. a mount namespace joined by path) are
+      // entered before anything else, so every mount below is made in them.
+      for (const f of features) f.enterNamespaces?.(ctx);
       setPhase('rootfs');
       if (spec.namespaces.mnt) makeMountsPrivate();
       // lab:02-namespaces begin — name the new UTS namespace (man 2 sethostname)

@@ -4,6 +4,8 @@
  * in this order:
  *
  *   prepare   before the window, async: allocate (cgroup dir, IP lease)
+ *   enterNamespaces  first thing in the window, sync: join namespaces made
+ *             elsewhere (a path in config.json), so the core's mounts land there
  *   inWindow  inside the namespace window, sync: mounts into the rootfs
  *   attach    after spawn, before the go signal: place the pid (cgroup, veth)
  *   initSteps the steps tiny-init runs inside, per stage
@@ -44,6 +46,7 @@ export interface ExitInfo {
 export interface Feature {
   readonly name: string;
   prepare?(ctx: ContainerContext): Promise<void>;
+  enterNamespaces?(ctx: ContainerContext): void;
   inWindow?(ctx: ContainerContext): void;
   attach?(ctx: ContainerContext, pid: number): Promise<void>;
   initSteps?(ctx: ContainerContext, stage: InitStage): InitStep[];

@@ -30,7 +30,7 @@ export interface DeviceNode {
   gid: number;
 }
 
-export type JoinableNamespace = 'net' | 'ipc' | 'uts' | 'pid';
+export type JoinableNamespace = 'mnt' | 'net' | 'ipc' | 'uts' | 'pid';
 
 export interface OciFeatureConfig {
   ociVersion: string;

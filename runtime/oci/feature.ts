@@ -1,7 +1,8 @@
 /**
  * The "oci" Feature: what config.json asks for beyond the core's defaults.
  *
- *   inWindow   join namespaces by path (setns), the
+ *   enterNamespaces  join a mount namespace by path (setns), first in the window
+ *   inWindow   join the other namespaces by path (setns), the
  *              config's mounts, device nodes — all in the container's mount
  *              namespace, before pivot_root, with host paths still visible
  *   initSteps  early:  unshare(CLONE_NEWCGROUP) (after the cgroup placement),
@@ -30,8 +31,17 @@ export function ociFeature(spec: ContainerSpec): Feature | null {
   if (!c) return null;
   return {
     name: 'oci',
+    enterNamespaces() {
+      // A mount namespace joined by path: the rootfs is assembled (and
+      // pivot_root'ed) in it, as runc does, so it must be entered before the
+      // core's first mount.
+      joinNamespaces(c.joins.filter((j) => j.kind === 'mnt'));
+    },
     inWindow(ctx) {
-      joinNamespaces(c);
+      // The others are joined after the core has set the hostname and brought
+      // lo up in the window's own new namespaces: a namespace joined by path is
+      // someone else's, and we leave its hostname and links alone.
+      joinNamespaces(c.joins.filter((j) => j.kind !== 'mnt'));
       const root = ctx.rootfsPath;
       // tiny-init mounts /proc only from inside a new PID or mount namespace.
       // In the host's PID namespace, the window's /proc is the right one.
@@ -62,8 +72,8 @@ export function ociFeature(spec: ContainerSpec): Feature | null {
   };
 }
 
-function joinNamespaces(c: OciFeatureConfig): void {
-  for (const j of c.joins) {
+function joinNamespaces(joins: OciFeatureConfig['joins']): void {
+  for (const j of joins) {
     const fd = fs.openSync(j.path, 'r');
     try {
       // For pid this sets the namespace of our *children* (pid_for_children): tiny-init is spawned next.

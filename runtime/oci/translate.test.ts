@@ -69,6 +69,15 @@ describe('config.json translation', () => {
     expect(oci.joins).toEqual([{ kind: 'net', path: '/var/run/netns/x' }]);
   });
 
+  it('joins a mount namespace by path and still uses pivot_root', () => {
+    const { spec, oci } = base((c) => {
+      c.linux!.namespaces = [{ type: 'mount', path: '/proc/1234/ns/mnt' }, { type: 'uts' }];
+    });
+    expect(spec.namespaces.mnt).toBe(true);
+    expect(spec.isolation).toBe('pivot_root');
+    expect(oci.joins).toEqual([{ kind: 'mnt', path: '/proc/1234/ns/mnt' }]);
+  });
+
   it('runs a container without a mount namespace with chroot, and says so', () => {
     const { spec, warnings } = base((c) => {
       c.hostname = undefined;

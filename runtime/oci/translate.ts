@@ -106,7 +106,6 @@ export function translate(input: TranslateInput): Translation {
     }
     if (namespaces[kind] || joins.some((j) => j.kind === kind)) fail(`namespace ${ns.type} is listed twice in linux.namespaces`);
     if (ns.path) {
-      if (kind === 'mnt') fail('joining a mount namespace by path is not supported: tiny-runc builds the rootfs in a new one');
       if (!path.isAbsolute(ns.path)) fail(`namespace path ${JSON.stringify(ns.path)} must be absolute`);
       joins.push({ kind: kind as JoinableNamespace, path: ns.path });
     }
