@@ -58,18 +58,25 @@ export function ociFeature(spec: ContainerSpec): Feature | null {
       return stepsFor(c, stage);
     },
     async cleanup(ctx) {
-      // No mount namespace: the rootfs and everything under it was mounted
-      // in the host's namespace. Detach the whole tree (MNT_DETACH: lazily,
-      // even if a process still has a file open there).
-      if (!spec.namespaces.mnt) {
-        try {
-          umount2(ctx.rootfsPath, MNT.MNT_DETACH);
-        } catch {
-          // not mounted (any more): nothing to do, so cleanup can run twice
-        }
-      }
+      detachHostMounts(spec, ctx.rootfsPath);
     },
   };
+}
+
+/**
+ * No mount namespace: the rootfs and everything under it was mounted in the
+ * host's namespace, where nothing frees it when the container exits. Detach
+ * the whole tree (MNT_DETACH: lazily, even if a process still has a file open
+ * there, and every submount with it). Safe to call twice: the holder calls it
+ * when the container exits, `delete` calls it again.
+ */
+export function detachHostMounts(spec: ContainerSpec, rootfsPath: string): void {
+  if (spec.namespaces.mnt) return; // the kernel freed them with the container's mount namespace
+  try {
+    umount2(rootfsPath, MNT.MNT_DETACH);
+  } catch {
+    // not mounted (any more): nothing to do
+  }
 }
 
 function joinNamespaces(joins: OciFeatureConfig['joins']): void {

@@ -92,4 +92,43 @@ describe('tiny-runc namespaces', () => {
     expect(mountCount()).toBe(mountsBefore);
     holder.kill('SIGKILL');
   }, 60_000);
+
+  it('a container without a mount namespace leaves no host mount once it exits, even without delete', async () => {
+    const b = bundle((c) => {
+      c.hostname = undefined;
+      c.process!.args = ['sh', '-c', 'test -c /dev/null && sleep 1000'];
+      c.linux!.namespaces = c.linux!.namespaces!.filter((n) => n.type !== 'mount');
+    });
+    const mountsBefore = mountCount();
+    const created = runc(['create', '--bundle', b, 'ns-nomnt']);
+    expect(created.code, created.stderr).toBe(0);
+    expect(created.stderr).toMatch(/no mount namespace/);
+    // Its rootfs and /dev are mounts on the host while it lives…
+    expect(hostMountsOf(HOST_ROOTFS).length).toBeGreaterThan(0);
+    expect(mountCount()).toBeGreaterThan(mountsBefore);
+    expect(runc(['start', 'ns-nomnt']).code).toBe(0);
+    expect(state('ns-nomnt').status).toBe('running');
+    expect(runc(['kill', 'ns-nomnt', 'KILL']).code).toBe(0);
+    await waitFor('ns-nomnt', 'stopped');
+    // …and gone as soon as it exits: its holder detached them, no `delete` needed.
+    await until('the holder detached the host mounts', () => mountCount() === mountsBefore);
+    expect(hostMountsOf(HOST_ROOTFS)).toEqual([]);
+    expect(runc(['delete', 'ns-nomnt']).code).toBe(0);
+    expect(stateEntries(root)).toEqual([]);
+    expect(mountCount()).toBe(mountsBefore);
+  }, 60_000);
+
+  it('a created container without a mount namespace that is killed before start leaves no host mount', async () => {
+    const b = bundle((c) => {
+      c.hostname = undefined;
+      c.linux!.namespaces = c.linux!.namespaces!.filter((n) => n.type !== 'mount');
+    });
+    const mountsBefore = mountCount();
+    expect(runc(['create', '--bundle', b, 'ns-nomnt-2']).code).toBe(0);
+    expect(mountCount()).toBeGreaterThan(mountsBefore);
+    expect(runc(['kill', 'ns-nomnt-2', 'KILL']).code).toBe(0);
+    await until('the holder detached the host mounts', () => mountCount() === mountsBefore);
+    expect(runc(['delete', 'ns-nomnt-2']).code).toBe(0);
+    expect(stateEntries(root)).toEqual([]);
+  }, 60_000);
 });
