@@ -18,8 +18,7 @@ const dirs: string[] = [root];
 const started: ChildProcess[] = [];
 
 /** tiny-runc with stdout/stderr in files, as runtime-tools runs it (the container inherits them). */
-function runc(args: string[]) {
-  const out = path.join(root, '.out');
+function runc(args: string[], out = path.join(root, '.out')) {
   const err = path.join(root, '.err');
   const fds = [fs.openSync(out, 'w'), fs.openSync(err, 'w')] as const;
   const r = spawnSync(BIN, ['--root', root, ...args], { timeout: 60_000, stdio: ['ignore', fds[0], fds[1]] });
@@ -61,6 +60,33 @@ function hostMountsOf(p: string): string[] {
   return fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').filter((l) => l.includes(p));
 }
 
+/** Uid and Gid lines of /proc/PID/status: real, effective, saved, fs, as the host sees them. */
+function hostIds(pid: number): { uid: string; gid: string } {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  return { uid: /^Uid:\s+(.*)$/m.exec(status)![1]!.trim(), gid: /^Gid:\s+(.*)$/m.exec(status)![1]!.trim() };
+}
+
+/**
+ * tiny-init processes in a user namespace other than the host's: a helper or
+ * PID 1 of ours left behind would show here (other test files, running in
+ * parallel, make no user namespaces).
+ */
+function tinyInits(): number[] {
+  return fs
+    .readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .filter((d) => {
+      try {
+        return fs.readFileSync(`/proc/${d}/cmdline`, 'utf8').startsWith('tiny-init') && fs.readlinkSync(`/proc/${d}/ns/user`) !== fs.readlinkSync('/proc/self/ns/user');
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+const USERNS_MAP = [{ containerID: 0, hostID: 100000, size: 65536 }];
+
 afterAll(() => {
   for (const c of started) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
   for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
@@ -92,6 +118,66 @@ describe('tiny-runc namespaces', () => {
     expect(mountCount()).toBe(mountsBefore);
     holder.kill('SIGKILL');
   }, 60_000);
+
+  it('runs a container in a user namespace: root inside, the mapped uid outside, the maps in /proc/self', async () => {
+    const out = path.join(root, 'userns.out');
+    const b = bundle((c) => {
+      c.process!.args = ['sh', '-c', 'cat /proc/self/uid_map /proc/self/gid_map; id -u; id -g; sleep 1000'];
+      c.linux!.namespaces!.push({ type: 'user' });
+      c.linux!.uidMappings = USERNS_MAP;
+      c.linux!.gidMappings = USERNS_MAP;
+    });
+    const mountsBefore = mountCount();
+    const created = runc(['create', '--bundle', b, 'ns-user'], out);
+    expect(created.code, fs.readFileSync(out, 'utf8') + created.stderr).toBe(0);
+    const pid = state('ns-user').pid;
+    // Already "created" inside it, as runc's: its own user namespace, and the
+    // namespaces that namespace owns.
+    for (const ns of ['user', 'mnt', 'uts', 'ipc', 'net', 'pid', 'cgroup']) {
+      expect(fs.readlinkSync(`/proc/${pid}/ns/${ns}`), ns).not.toBe(fs.readlinkSync(`/proc/self/ns/${ns}`));
+    }
+    expect(hostIds(pid)).toEqual({ uid: '100000\t100000\t100000\t100000', gid: '100000\t100000\t100000\t100000' });
+    // The helper that made the namespaces is gone; only PID 1 remains.
+    expect(tinyInits()).toEqual([pid]);
+
+    expect(runc(['start', 'ns-user']).code).toBe(0);
+    await until('the container printed its ids', () => fs.readFileSync(out, 'utf8').split('\n').length > 4);
+    const lines = fs.readFileSync(out, 'utf8').trim().split('\n').map((l) => l.trim().split(/\s+/).join(' '));
+    expect(lines).toEqual(['0 100000 65536', '0 100000 65536', '0', '0']);
+    // The command itself: uid 0 inside is 100000 on the host.
+    expect(hostIds(pid).uid).toBe('100000\t100000\t100000\t100000');
+
+    expect(runc(['kill', 'ns-user', 'KILL']).code).toBe(0);
+    await waitFor('ns-user', 'stopped');
+    expect(runc(['delete', 'ns-user']).code).toBe(0);
+    expect(stateEntries(root)).toEqual([]);
+    expect(mountCount()).toBe(mountsBefore);
+    expect(tinyInits()).toEqual([]);
+  }, 60_000);
+
+  it.each([
+    ['a user namespace without mappings', (c: OciConfig) => c.linux!.namespaces!.push({ type: 'user' }), /^tiny-runc: a user namespace needs linux.uidMappings/m],
+    ['mappings without a user namespace', (c: OciConfig) => (c.linux!.uidMappings = USERNS_MAP), /^tiny-runc: linux.uidMappings\/gidMappings are set, but linux.namespaces has no user namespace/m],
+    [
+      'a process uid the mappings leave out',
+      (c: OciConfig) => {
+        c.linux!.namespaces!.push({ type: 'user' });
+        c.linux!.uidMappings = USERNS_MAP;
+        c.linux!.gidMappings = USERNS_MAP;
+        c.process!.user = { uid: 70000, gid: 0 };
+      },
+      /^tiny-runc: process.user.uid 70000 is not mapped by linux.uidMappings$/m,
+    ],
+  ])('refuses %s with one line, exit 125, and leaves nothing behind', (_what, edit, message) => {
+    const b = bundle(edit);
+    const mountsBefore = mountCount();
+    const r = runc(['create', '--bundle', b, 'ns-bad']);
+    expect(r.code).toBe(125);
+    expect(r.stderr).toMatch(message);
+    expect(stateEntries(root)).toEqual([]);
+    expect(mountCount()).toBe(mountsBefore);
+    expect(tinyInits()).toEqual([]);
+  });
 
   it('a container without a mount namespace leaves no host mount once it exits, even without delete', async () => {
     const b = bundle((c) => {
