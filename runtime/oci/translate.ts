@@ -120,7 +120,8 @@ export function translate(input: TranslateInput): Translation {
     namespaces[kind] = true;
   }
   // Without a mount namespace there is no pivot_root: tiny-init chroot()s, and
-  // the rootfs mounts live in the host's namespace until `delete` detaches them.
+  // the rootfs mounts live in the host's namespace until the container exits
+  // (its holder detaches them then; `delete` does too).
   if (!namespaces.mnt) warnings.push('no mount namespace: the container shares the host\'s mounts; tiny-runc uses chroot instead of pivot_root');
   const userns = userNs ? userNamespace(linux, namespaces, joins, p.user) : null;
   if (!userNs && (linux.uidMappings?.length || linux.gidMappings?.length)) fail('linux.uidMappings/gidMappings are set, but linux.namespaces has no user namespace (add {"type": "user"})');
