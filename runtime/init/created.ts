@@ -10,12 +10,12 @@
  * cgroup namespace (made after the cgroup placement) are entered by PID 1
  * itself, so PID 1 must run a few steps before `tiny-runc start`.
  */
-import type { ChildProcess } from 'node:child_process';
 import { ExecError, TinyDockerError } from '../errors.ts';
 import { traced } from '../sys/trace.ts';
 import { encodeProgram, parseInitLine, type InitStep } from './protocol.ts';
 
-export function runCreateSteps(child: ChildProcess, steps: readonly InitStep[]): Promise<void> {
+/** `child`: anything with tiny-init's stdio, fd 3 being the sync socket (a ChildProcess, or a process spawned another way). */
+export function runCreateSteps(child: { readonly stdio: readonly unknown[] }, steps: readonly InitStep[]): Promise<void> {
   const sock = child.stdio[3] as unknown as NodeJS.ReadWriteStream;
   return new Promise((resolve, reject) => {
     let buf = '';
