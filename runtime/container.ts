@@ -38,6 +38,7 @@ import { setLinkUp } from './sys/netdev.ts';
 import { posixSpawn, type SpawnedProcess, type StdioEntry } from './sys/spawn.ts';
 import { emit, monotonicToTrace, setPhase, traceClock, traced, tracedAsync, tracing } from './sys/trace.ts';
 import { describeStep } from './init/describe.ts';
+import { runCreateSteps } from './init/created.ts';
 
 export interface StartOptions {
   store: Store;
@@ -163,6 +164,9 @@ export async function runContainer(spec: ContainerSpec, opts: StartOptions): Pro
 
     // ── the namespace window: synchronous from here to its end ──
     child = inNamespaceWindow(spec.namespaces, () => {
+      // Namespaces made elsewhere (e.g. a mount namespace joined by path) are
+      // entered before anything else, so every mount below is made in them.
+      for (const f of features) f.enterNamespaces?.(ctx);
       setPhase('rootfs');
       if (spec.namespaces.mnt) makeMountsPrivate();
       // lab:02-namespaces begin — name the new UTS namespace (man 2 sethostname)
@@ -180,7 +184,7 @@ export async function runContainer(spec: ContainerSpec, opts: StartOptions): Pro
       if (spec.readOnly) remountRootReadOnly(layout.merged);
       setPhase('init');
       const c = spawnInit(init, layout.merged, opts);
-      if (spec.isolation === 'pivot_root') {
+      if (spec.isolation === 'pivot_root' && !ctx.initPivots) {
         setPhase('rootfs');
         pivotInto(layout.merged);
       }
@@ -202,6 +206,10 @@ export async function runContainer(spec: ContainerSpec, opts: StartOptions): Pro
       setPhase(f.name === 'cgroups' ? 'cgroups' : f.name === 'network' ? 'network' : 'init');
       await f.attach?.(ctx, pid);
     }
+    // What a "created" container has already done inside (enter its user
+    // namespace, …): run now, before the go (init/created.ts).
+    const createSteps = features.flatMap((f) => f.createSteps?.(ctx) ?? []);
+    if (createSteps.length > 0) await runCreateSteps(c, createSteps);
     // Persist the pid and the facts before the go signal, so a crash after
     // this point can still be cleaned up. (Before it, tiny-init dies with us:
     // its parent-death signal is SIGKILL until the go.) One write, not two:
@@ -323,7 +331,8 @@ function buildProgram(ctx: ContainerContext, features: Feature[], root: string, 
   if (spec.isolation === 'chroot') steps.push({ op: 'CHROOT', args: [root] });
   steps.push(...stage('early'));
   // procfs shows the PID namespace of whoever mounts it: this must happen inside.
-  if (spec.namespaces.pid || spec.namespaces.mnt) {
+  // (With ctx.initPivots, a feature's createSteps mounted it before the pivot.)
+  if (!ctx.initPivots && (spec.namespaces.pid || spec.namespaces.mnt)) {
     steps.push({ op: 'MOUNT', args: ['proc', '/proc', 'proc', String(MS.MS_NOSUID | MS.MS_NOEXEC | MS.MS_NODEV), ''] });
   }
   steps.push(...stage('mounts'));

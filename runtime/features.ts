@@ -4,8 +4,12 @@
  * in this order:
  *
  *   prepare   before the window, async: allocate (cgroup dir, IP lease)
+ *   enterNamespaces  first thing in the window, sync: join namespaces made
+ *             elsewhere (a path in config.json), so the core's mounts land there
  *   inWindow  inside the namespace window, sync: mounts into the rootfs
  *   attach    after spawn, before the go signal: place the pid (cgroup, veth)
+ *   createSteps  right after attach: steps tiny-init runs before the go, so
+ *             a "created" container is already in its user/cgroup namespaces
  *   initSteps the steps tiny-init runs inside, per stage
  *   afterExit after the container's PID 1 exited: read OOM, stats
  *   cleanup   always, in reverse order, also when a step above failed
@@ -33,6 +37,13 @@ export interface ContainerContext {
    * Saved in the state file before the go signal, so cleanup can run later in another process.
    */
   facts: Record<string, unknown>;
+  /**
+   * Set in prepare() by a feature whose createSteps make tiny-init mount
+   * /proc and pivot_root itself, so the window does neither: in a mount
+   * namespace owned by a user namespace, the kernel allows a new /proc only
+   * while a full one is still visible (mount_too_revealing in fs/namespace.c).
+   */
+  initPivots?: boolean;
 }
 
 export interface ExitInfo {
@@ -44,8 +55,10 @@ export interface ExitInfo {
 export interface Feature {
   readonly name: string;
   prepare?(ctx: ContainerContext): Promise<void>;
+  enterNamespaces?(ctx: ContainerContext): void;
   inWindow?(ctx: ContainerContext): void;
   attach?(ctx: ContainerContext, pid: number): Promise<void>;
+  createSteps?(ctx: ContainerContext): InitStep[];
   initSteps?(ctx: ContainerContext, stage: InitStage): InitStep[];
   afterExit?(ctx: ContainerContext, exit: ExitInfo): Promise<void>;
   cleanup?(ctx: ContainerContext): Promise<void>;

@@ -56,6 +56,10 @@ export function describeStep(step: InitStep): string {
       return `symlink(${q(a[0])}, ${q(a[1])})`;
     case 'MKDIR':
       return `mkdir -p ${a[0]}`;
+    case 'WAIT':
+      return 'write(fd 3, "W"); read(fd 3, the next program)  (the container is "created")';
+    case 'PIVOT':
+      return 'pivot_root(".", "."); mount(NULL, ".", NULL, MS_SLAVE|MS_REC); umount2(".", MNT_DETACH); chdir("/")';
     case 'SETCTTY':
       return 'ioctl(0, TIOCSCTTY)';
     case 'EXEC': {

@@ -32,6 +32,7 @@ describe('the tiny-init program', () => {
     });
     expect(parseInitLine('C 123456789')).toEqual({ kind: 'clock', monotonicMicros: 123456789 });
     expect(parseInitLine('X')).toEqual({ kind: 'exec' });
+    expect(parseInitLine('W')).toEqual({ kind: 'wait' });
     expect(parseInitLine('garbage')).toBeNull();
   });
 });

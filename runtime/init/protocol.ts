@@ -25,7 +25,9 @@ export const OP = {
   PDEATHSIG: 16,
   SYMLINK: 17,
   MKDIR: 18,
+  WAIT: 19,
   EXEC: 20,
+  PIVOT: 21,
 } as const;
 
 export type OpName = keyof typeof OP;
@@ -66,6 +68,7 @@ export type InitMessage =
   | { kind: 'clock'; monotonicMicros: number }
   | { kind: 'trace'; op: string; micros: number; detail: string }
   | { kind: 'exec' }
+  | { kind: 'wait' }
   | { kind: 'error'; exitCode: number; errno: number; message: string };
 
 /** Parse the text lines tiny-init writes back. */
@@ -73,6 +76,7 @@ export function parseInitLine(line: string): InitMessage | null {
   const clock = /^C (\d+)$/.exec(line);
   if (clock) return { kind: 'clock', monotonicMicros: Number(clock[1]) };
   if (line === 'X') return { kind: 'exec' };
+  if (line === 'W') return { kind: 'wait' };
   const trace = /^T (\d+) (\d+) ?(.*)$/.exec(line);
   if (trace) return { kind: 'trace', op: opName(Number(trace[1])), micros: Number(trace[2]), detail: trace[3] ?? '' };
   const err = /^E (\d+) (\d+) (.*)$/.exec(line);

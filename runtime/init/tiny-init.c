@@ -16,8 +16,17 @@
  *                    "C <monotonic microseconds>"     the program arrived (if tracing)
  *                    "T <op> <microseconds> <detail>" a finished step (if tracing)
  *                    "E <exit> <errno> <message>"    a failed step; then we exit
+ *                    "W"                               a WAIT step: read the next program
  *                    "X"                               about to exec
  *                    EOF (fd 3 is close-on-exec)       after X: exec succeeded
+ *
+ * A program may end with WAIT: tiny-runc sends the steps that make the OCI
+ * "created" state (enter the user and cgroup namespaces) first, and the rest,
+ * the go signal, only at `tiny-runc start`.
+ *
+ * Second mode, `tiny-init unshare FLAGS`: make a user namespace together
+ * with the other namespaces in FLAGS and hold them until fd 3 closes (see
+ * hold_namespaces below and runtime/userns.ts).
  *
  * It must be linked statically: the parent pivots the root right after
  * spawn() returns, so a dynamic loader would no longer find libc.so.6.
@@ -72,6 +81,8 @@ enum op {
   OP_PDEATHSIG = 16,  /* prctl(PR_SET_PDEATHSIG, sig) */
   OP_SYMLINK = 17,    /* symlink(target, path), ignore EEXIST */
   OP_MKDIR = 18,      /* mkdir -p path */
+  OP_WAIT = 19,       /* say "W" and read the next program from fd 3 */
+  OP_PIVOT = 21,      /* pivot_root(".", ".") from the cwd (the new root), drop the old root */
   OP_EXEC = 20,       /* execve(file, argv, envp) with a $PATH search */
 };
 
@@ -304,27 +315,54 @@ static void run_step(struct step *s) {
   case OP_MKDIR:
     mkdir_p(a[0]);
     break;
+  case OP_PIVOT:
+    /* The parent pivots for us, except in a user namespace: there the kernel
+       allows a new /proc only while a full one is still visible in the mount
+       namespace (mount_too_revealing in fs/namespace.c), so /proc is mounted
+       first, from inside, and then we pivot, as runc's init does. The cwd is
+       the new root (the parent spawned us there): pivot_root(".", ".")
+       stacks the old root on top of it, and detaching that leaves the new. */
+    if (syscall(SYS_pivot_root, ".", ".") < 0) fail(125, errno, "pivot_root: %s", strerror(errno));
+    /* MS_SLAVE|MS_REC first, so our unmount does not propagate to the host. */
+    if (mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0) fail(125, errno, "make the old root a slave: %s", strerror(errno));
+    if (umount2(".", MNT_DETACH) < 0) fail(125, errno, "detach the old root: %s", strerror(errno));
+    if (chdir("/") < 0) fail(125, errno, "chdir /: %s", strerror(errno));
+    break;
   default:
     fail(125, EINVAL, "tiny-init: unknown step %u (runtime and init out of sync? run npm run build:init)", s->op);
   }
 }
 
-int main(void) {
-  /* Until the go signal, die with the parent: a half-built container must not outlive it. */
-  prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-  if (fcntl(SYNC_FD, F_GETFD) < 0) {
-    fprintf(stderr, "tiny-init: run me through tiny-docker (no sync channel on fd 3)\n");
-    return 125;
+/*
+ * `tiny-init unshare FLAGS`: Node cannot make a user namespace (the kernel
+ * refuses unshare(CLONE_NEWUSER) to a multithreaded process), so this
+ * single-threaded helper makes it, with the other namespaces, in one call.
+ * unshare(2) creates the user namespace first, so it owns the others: root in
+ * the container then has its capabilities over its mounts, hostname, network
+ * and PID namespace, as in runc. The parent writes uid_map/gid_map, opens
+ * the files in /proc/PID/ns, enters them, and closes fd 3: our job is done.
+ */
+static int hold_namespaces(unsigned long flags) {
+  if (unshare((int)flags) < 0) fail(125, errno, "unshare(%#lx) with a user namespace: %s", flags, strerror(errno));
+  /* "R": the namespaces exist; the parent may now write our uid_map and gid_map. */
+  say("R");
+  /* The open files in /proc/PID/ns keep them alive once we are gone. */
+  char c;
+  while (read(SYNC_FD, &c, 1) > 0) {
   }
+  return 0;
+}
 
+/* Read one program from fd 3 (blocking: this is where we wait for the parent). */
+static struct step *read_program(uint32_t *nsteps) {
   char magic[4];
   read_full(magic, 4);
   if (memcmp(magic, "TDK1", 4) != 0) fail(125, EINVAL, "tiny-init: bad program magic");
   trace_on = read_u32() & FLAG_TRACE;
-  uint32_t nsteps = read_u32();
+  *nsteps = read_u32();
 
-  struct step *steps = calloc(nsteps, sizeof *steps);
-  for (uint32_t i = 0; i < nsteps; i++) {
+  struct step *steps = calloc(*nsteps, sizeof *steps);
+  for (uint32_t i = 0; i < *nsteps; i++) {
     steps[i].op = read_u32();
     steps[i].argc = read_u32();
     /* One spare slot per step: OP_EXEC needs NULL after argv and after env. */
@@ -338,6 +376,20 @@ int main(void) {
       steps[i].argv[j][len] = 0;
     }
   }
+  return steps;
+}
+
+int main(int nargs, char **args) {
+  /* Until the go signal, die with the parent: a half-built container must not outlive it. */
+  prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+  if (fcntl(SYNC_FD, F_GETFD) < 0) {
+    fprintf(stderr, "tiny-init: run me through tiny-docker (no sync channel on fd 3)\n");
+    return 125;
+  }
+  if (nargs == 3 && strcmp(args[1], "unshare") == 0) return hold_namespaces(strtoul(args[2], NULL, 0));
+
+  uint32_t nsteps;
+  struct step *steps = read_program(&nsteps);
 
   /* CLOCK_MONOTONIC is the clock Node's performance.now() counts on: this
      lets the parent place our steps on its own timeline. */
@@ -345,6 +397,14 @@ int main(void) {
   for (uint32_t i = 0; i < nsteps; i++) {
     struct step *s = &steps[i];
     cur_op = (int)s->op;
+    if (s->op == OP_WAIT) {
+      /* The steps so far made the "created" container; the rest is the go. */
+      say("W");
+      steps = read_program(&nsteps);
+      if (trace_on) say("C %lld", now_us());
+      i = (uint32_t)-1; /* the loop's i++ starts the new program at 0 */
+      continue;
+    }
     if (s->op == OP_EXEC) {
       int argc = (int)num(s->argv[1]);
       /* Rebuild argv/envp as NULL-terminated arrays. */

@@ -7,6 +7,7 @@
 import type { CapabilityMasks } from './capabilities.ts';
 import type { OciCgroupConfig } from './cgroups.ts';
 import type { OciHooks } from './hooks.ts';
+import type { IdMapping } from '../userns.ts';
 
 export interface MountStep {
   destination: string;
@@ -30,7 +31,7 @@ export interface DeviceNode {
   gid: number;
 }
 
-export type JoinableNamespace = 'net' | 'ipc' | 'uts' | 'pid';
+export type JoinableNamespace = 'mnt' | 'net' | 'ipc' | 'uts' | 'pid';
 
 export interface OciFeatureConfig {
   ociVersion: string;
@@ -57,6 +58,8 @@ export interface OciFeatureConfig {
   joins: { kind: JoinableNamespace; path: string }[];
   /** A new cgroup namespace, entered by tiny-init once its cgroup is set. */
   cgroupNs: boolean;
+  /** A new user namespace (runtime/userns.ts) owning the others; null = the host's. */
+  userns: { uidMappings: IdMapping[]; gidMappings: IdMapping[] } | null;
   user: { uid: number; gid: number; additionalGids: number[]; umask: number | null };
   caps: CapabilityMasks | null;
   /** /proc/sys/kernel/cap_last_cap when the container was created. */

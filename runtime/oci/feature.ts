@@ -1,12 +1,17 @@
 /**
  * The "oci" Feature: what config.json asks for beyond the core's defaults.
  *
- *   inWindow   join namespaces by path (setns), the
+ *   prepare    a user namespace and the namespaces it owns (runtime/userns.ts)
+ *   enterNamespaces  first in the window: enter those, or a mount namespace
+ *              given by path (setns)
+ *   inWindow   join the other namespaces by path (setns), the
  *              config's mounts, device nodes — all in the container's mount
  *              namespace, before pivot_root, with host paths still visible
- *   initSteps  early:  unshare(CLONE_NEWCGROUP) (after the cgroup placement),
- *                      rootfs propagation (after pivot_root)
- *              mounts: sysctls, masked paths, read-only paths (need /proc)
+ *   createSteps before the go: unshare(CLONE_NEWCGROUP) (after the cgroup
+ *              placement); with a user namespace, first rlimits (as host
+ *              root), /proc, join it, and after, pivot_root (userns.ts)
+ *   initSteps  mounts: rootfs propagation (after pivot_root), sysctls,
+ *                      masked paths, read-only paths (need /proc)
  *              final:  rlimits, oom_score_adj, capabilities, uid/gid,
  *                      no_new_privs, seccomp (last: it filters what follows)
  */
@@ -20,6 +25,9 @@ import { CLONE, MNT, MS } from '../sys/flags.ts';
 import { mknodDevice, mount, setns, umount2 } from '../sys/syscalls.ts';
 import type { MountStep, OciFeatureConfig } from './feature-config.ts';
 import { secureJoin } from './secure-join.ts';
+import { containerUserSteps, createUserNamespace, hostIdOf, type OwnedNamespace, type UserNamespace } from '../userns.ts';
+
+const OWNED: OwnedNamespace[] = ['mnt', 'uts', 'ipc', 'net'];
 
 export function ociConfigOf(spec: ContainerSpec): OciFeatureConfig | null {
   return (spec.features.oci as OciFeatureConfig | undefined) ?? null;
@@ -28,10 +36,31 @@ export function ociConfigOf(spec: ContainerSpec): OciFeatureConfig | null {
 export function ociFeature(spec: ContainerSpec): Feature | null {
   const c = ociConfigOf(spec);
   if (!c) return null;
+  // The user namespace's fds: held by this process from prepare until cleanup (or its exit).
+  let userns: UserNamespace | null = null;
   return {
     name: 'oci',
+    async prepare(ctx) {
+      if (!c.userns) return;
+      const owned = OWNED.filter((k) => spec.namespaces[k]);
+      userns = await createUserNamespace(owned, c.userns.uidMappings, c.userns.gidMappings);
+      ctx.initPivots = true;
+    },
+    enterNamespaces() {
+      // The user namespace's own mnt, uts, ipc, net and pid namespaces replace
+      // the window's new ones: root on the host may enter them (it has every
+      // capability in every user namespace below its own).
+      for (const [kind, fd] of userns?.owned ?? []) setns(fd, NS_FLAG[kind], `the user namespace's ${kind}`);
+      // A mount namespace joined by path: the rootfs is assembled (and
+      // pivot_root'ed) in it, as runc does, so it must be entered before the
+      // core's first mount.
+      joinNamespaces(c.joins.filter((j) => j.kind === 'mnt'));
+    },
     inWindow(ctx) {
-      joinNamespaces(c);
+      // The others are joined after the core has set the hostname and brought
+      // lo up in the window's own new namespaces: a namespace joined by path is
+      // someone else's, and we leave its hostname and links alone.
+      joinNamespaces(c.joins.filter((j) => j.kind !== 'mnt'));
       const root = ctx.rootfsPath;
       // tiny-init mounts /proc only from inside a new PID or mount namespace.
       // In the host's PID namespace, the window's /proc is the right one.
@@ -42,28 +71,41 @@ export function ociFeature(spec: ContainerSpec): Feature | null {
       // Mounts bound again after /proc get their propagation there (an unbindable one could not be bound again).
       const later = new Set(c.rebind.map((r) => r.destination));
       for (const m of c.mounts) mountOne(root, later.has(m.destination) ? { ...m, propagation: 0 } : m);
-      for (const d of c.devices) makeDevice(root, d);
+      for (const d of c.devices) makeDevice(root, d, c.userns);
+    },
+    createSteps(): InitStep[] {
+      const steps = createStepsFor(c);
+      return userns ? containerUserSteps(userns, steps.host, steps.inside) : steps.inside;
     },
     initSteps(_ctx: ContainerContext, stage: InitStage): InitStep[] {
       return stepsFor(c, stage);
     },
     async cleanup(ctx) {
-      // No mount namespace: the rootfs and everything under it was mounted
-      // in the host's namespace. Detach the whole tree (MNT_DETACH: lazily,
-      // even if a process still has a file open there).
-      if (!spec.namespaces.mnt) {
-        try {
-          umount2(ctx.rootfsPath, MNT.MNT_DETACH);
-        } catch {
-          // not mounted (any more): nothing to do, so cleanup can run twice
-        }
-      }
+      userns?.close();
+      userns = null;
+      detachHostMounts(spec, ctx.rootfsPath);
     },
   };
 }
 
-function joinNamespaces(c: OciFeatureConfig): void {
-  for (const j of c.joins) {
+/**
+ * No mount namespace: the rootfs and everything under it was mounted in the
+ * host's namespace, where nothing frees it when the container exits. Detach
+ * the whole tree (MNT_DETACH: lazily, even if a process still has a file open
+ * there, and every submount with it). Safe to call twice: the holder calls it
+ * when the container exits, `delete` calls it again.
+ */
+export function detachHostMounts(spec: ContainerSpec, rootfsPath: string): void {
+  if (spec.namespaces.mnt) return; // the kernel freed them with the container's mount namespace
+  try {
+    umount2(rootfsPath, MNT.MNT_DETACH);
+  } catch {
+    // not mounted (any more): nothing to do
+  }
+}
+
+function joinNamespaces(joins: OciFeatureConfig['joins']): void {
+  for (const j of joins) {
     const fd = fs.openSync(j.path, 'r');
     try {
       // For pid this sets the namespace of our *children* (pid_for_children): tiny-init is spawned next.
@@ -98,25 +140,46 @@ function mountOne(root: string, m: MountStep): void {
 
 const S_IFMT: Record<string, number> = { c: 0o020000, u: 0o020000, b: 0o060000, p: 0o010000 };
 
-function makeDevice(root: string, d: OciFeatureConfig['devices'][number]): void {
+function makeDevice(root: string, d: OciFeatureConfig['devices'][number], userns: OciFeatureConfig['userns']): void {
   const dst = secureJoin(root, d.path);
   fs.mkdirSync(path.dirname(dst), { recursive: true });
   fs.rmSync(dst, { force: true });
   mknodDevice(dst, S_IFMT[d.type]!, d.mode & 0o7777, d.major, d.minor);
   fs.chmodSync(dst, d.mode & 0o7777); // mknod applies the umask
-  fs.chownSync(dst, d.uid, d.gid);
+  // uid/gid are the container's: in a user namespace, the host ids they map to.
+  fs.chownSync(dst, userns ? (hostIdOf(userns.uidMappings, d.uid) ?? d.uid) : d.uid, userns ? (hostIdOf(userns.gidMappings, d.gid) ?? d.gid) : d.gid);
+}
+
+/** Rlimits and oom_score_adj: raising a hard limit or lowering the score needs CAP_SYS_RESOURCE on the host. */
+function resourceSteps(c: OciFeatureConfig): InitStep[] {
+  const steps: InitStep[] = c.rlimits.map((r) => ({ op: 'RLIMIT', args: [String(r.resource), r.soft, r.hard] }));
+  if (c.oomScoreAdj !== null) steps.push({ op: 'WRITE', args: ['/proc/self/oom_score_adj', String(c.oomScoreAdj)] });
+  return steps;
+}
+
+/**
+ * Before the go: what a "created" container has done (runtime-tools looks at
+ * its /proc/PID/ns/* then). `host`: steps that need host privileges, run
+ * before PID 1 joins a user namespace (userns.ts puts them in order with
+ * the join, /proc and the pivot). `inside`: entering a new cgroup namespace
+ * *after* the parent put us in our cgroup makes that cgroup the root of what
+ * the container sees (and inside a user namespace, makes it its owner).
+ */
+export function createStepsFor(c: OciFeatureConfig): { host: InitStep[]; inside: InitStep[] } {
+  const host = c.userns ? resourceSteps(c) : [];
+  const inside: InitStep[] = c.cgroupNs ? [{ op: 'UNSHARE', args: [String(CLONE.CLONE_NEWCGROUP)] }] : [];
+  return { host, inside };
 }
 
 export function stepsFor(c: OciFeatureConfig, stage: InitStage): InitStep[] {
   const steps: InitStep[] = [];
   if (stage === 'early') {
-    // Entering a new cgroup namespace *after* the parent put us in our cgroup
-    // makes that cgroup the root of what the container sees.
-    if (c.cgroupNs) steps.push({ op: 'UNSHARE', args: [String(CLONE.CLONE_NEWCGROUP)] });
-    // rootfsPropagation ("shared", "rslave", …) of the container's "/": only
-    // after pivot_root, which refuses (EINVAL) a shared new root.
-    if (c.rootPropagation) steps.push({ op: 'MOUNT', args: ['', '/', '', String(c.rootPropagation), ''] });
+    // nothing: the cgroup namespace is entered before the go (createStepsFor)
   } else if (stage === 'mounts') {
+    // rootfsPropagation ("shared", "rslave", …) of the container's "/": only
+    // after pivot_root, which refuses (EINVAL) a shared new root. (Here, after
+    // /proc: in a user namespace tiny-init pivots only once /proc is mounted.)
+    if (c.rootPropagation) steps.push({ op: 'MOUNT', args: ['', '/', '', String(c.rootPropagation), ''] });
     // See OciFeatureConfig.rebind: the config's order, in /proc/self/mountinfo too.
     for (const r of c.rebind) {
       steps.push({ op: 'MOUNT', args: [r.destination, r.destination, '', String(MS.MS_BIND | MS.MS_REC), ''] });
@@ -127,9 +190,8 @@ export function stepsFor(c: OciFeatureConfig, stage: InitStage): InitStep[] {
     for (const p of c.maskedPaths) steps.push({ op: 'MASK', args: [p] });
     for (const p of c.readonlyPaths) steps.push({ op: 'READONLY', args: [p] });
   } else {
-    for (const r of c.rlimits) steps.push({ op: 'RLIMIT', args: [String(r.resource), r.soft, r.hard] });
-    // Lowering oom_score_adj needs CAP_SYS_RESOURCE: before the capabilities go.
-    if (c.oomScoreAdj !== null) steps.push({ op: 'WRITE', args: ['/proc/self/oom_score_adj', String(c.oomScoreAdj)] });
+    // Before the capabilities go (in a user namespace: already done, before joining it).
+    if (!c.userns) steps.push(...resourceSteps(c));
     const ids: InitStep = { op: 'IDS', args: [String(c.user.uid), String(c.user.gid), ...c.user.additionalGids.map(String)] };
     const seccomp: InitStep | null = c.seccomp ? { op: 'SECCOMP', args: [Buffer.from(c.seccomp, 'base64')] } : null;
     // Installing a filter needs no_new_privs or CAP_SYS_ADMIN: without

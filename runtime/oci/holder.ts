@@ -16,20 +16,23 @@
  *   tiny-init/the command is reparented to the nearest subreaper (or PID 1),
  *   which reaps it, exactly as runc's container after `runc start`. `state`
  *   sees the pid gone and says "stopped"; `delete` cleans up.
+ *   Exception: a container without a mount namespace has its mounts on the
+ *   host. Its holder stays its parent, and detaches them when it exits.
  *
  * If the init dies while waiting (`kill` of a created container), the holder
- * notices and exits too, leaving state.json for `delete`.
+ * notices and exits too (detaching host mounts), leaving state.json for `delete`.
  */
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
-import { runContainer } from '../container.ts';
+import { runContainer, type Container } from '../container.ts';
+import { layoutFor } from '../rootfs/mounts.ts';
 import { TinyDockerError, type ExitCode } from '../errors.ts';
 import { featuresFor } from '../feature-registry.ts';
 import type { Feature } from '../features.ts';
 import type { ContainerSpec } from '../spec.ts';
 import { isSameProcess, type Store } from '../store.ts';
-import { ociFeature } from './feature.ts';
+import { detachHostMounts, ociFeature } from './feature.ts';
 import { ociCgroupsFeature } from './cgroups.ts';
 import { ociState } from './state.ts';
 import type { OciFeatureConfig } from './feature-config.ts';
@@ -111,8 +114,10 @@ export async function runHolder(store: Store): Promise<never> {
   const report = new net.Socket({ fd: HOLDER_FD, readable: true, writable: true });
   const spec = JSON.parse(await readLine(report)) as ContainerSpec;
   let client: net.Socket | null = null;
+  const rootfsPath = layoutFor(store.dir(spec.id), spec.rootfs).merged;
+  let container: Container;
   try {
-    await runContainer(spec, {
+    container = await runContainer(spec, {
       store,
       features: ociFeatures(spec),
       stdio: ['inherit', 'inherit', 'inherit'],
@@ -126,7 +131,7 @@ export async function runHolder(store: Store): Promise<never> {
           runHooks('createRuntime', hooks.createRuntime, state);
           runHooks('prestart', hooks.prestart, state);
         }
-        client = await waitForStart(store, spec, pid, report);
+        client = await waitForStart(store, spec, pid, report, () => detachHostMounts(spec, rootfsPath));
       },
     });
   } catch (err) {
@@ -137,6 +142,13 @@ export async function runHolder(store: Store): Promise<never> {
     process.exit(1);
   }
   await send(client!, 'ok\n');
+  if (!spec.namespaces.mnt) {
+    // Without a mount namespace the container's mounts are the host's, and
+    // nobody may ever call `delete` (runtime-tools often does not). So stay
+    // its parent until it exits, then detach them: nothing is left on the host.
+    await container.wait();
+    detachHostMounts(spec, rootfsPath);
+  }
   process.exit(0);
 }
 
@@ -145,7 +157,7 @@ function send(sock: net.Socket, line: string): Promise<void> {
 }
 
 /** Report "created", then wait for `start` (or for the init to be killed meanwhile). */
-async function waitForStart(store: Store, spec: ContainerSpec, pid: number, report: net.Socket): Promise<net.Socket> {
+async function waitForStart(store: Store, spec: ContainerSpec, pid: number, report: net.Socket, onDied: () => void): Promise<net.Socket> {
   const dir = store.dir(spec.id);
   // A relative socket path: the absolute one can exceed the 108 bytes of sun_path.
   process.chdir(dir);
@@ -160,8 +172,12 @@ async function waitForStart(store: Store, spec: ContainerSpec, pid: number, repo
   await send(report, `ok ${pid}\n`);
   const st = store.read(spec.id);
   const watch = setInterval(() => {
-    // Killed while created: nothing to start any more. state.json stays for `delete`.
-    if (!isSameProcess(pid, st.pidStartTime)) process.exit(0);
+    // Killed while created: nothing to start any more. state.json stays for
+    // `delete`; host mounts (no mount namespace) go now, as after an exit.
+    if (!isSameProcess(pid, st.pidStartTime)) {
+      onDied();
+      process.exit(0);
+    }
   }, 100);
   const conn = await started;
   clearInterval(watch);

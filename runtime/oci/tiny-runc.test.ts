@@ -163,10 +163,10 @@ describe('tiny-runc', () => {
   }, 60_000);
 
   it('refuses an unsupported field with one clear line and leaves nothing behind', () => {
-    const b = bundle((c) => c.linux!.namespaces!.push({ type: 'user' }));
+    const b = bundle((c) => c.linux!.namespaces!.push({ type: 'time' }));
     const r = runc(['create', '--bundle', b, 'oci-4']);
     expect(r.code).toBe(125);
-    expect(r.stderr).toMatch(/^tiny-runc: user namespaces are not supported by tiny-runc$/m);
+    expect(r.stderr).toMatch(/^tiny-runc: time namespaces are not supported by tiny-runc$/m);
     expect(stateEntries(root)).toEqual([]);
   });
 

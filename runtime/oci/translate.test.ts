@@ -5,12 +5,19 @@ import { defaultConfig } from './default-config.ts';
 import type { OciConfig } from './config.ts';
 import { internalId, translate, type TranslateInput } from './translate.ts';
 import { parseMountOptions } from './mount-options.ts';
-import { stepsFor } from './feature.ts';
+import { createStepsFor, stepsFor } from './feature.ts';
 
 const base = (over: (c: OciConfig) => void = () => undefined, extra: Partial<TranslateInput> = {}) => {
   const config = defaultConfig();
   over(config);
   return translate({ config, bundle: '/b', id: 'web-1', hostHostname: 'host', lastCap: 40, runtimeCaps: String((1n << 41n) - 1n), ...extra });
+};
+
+/** A user namespace mapping container ids 0-65535 to host ids from 100000. */
+const userns = (c: OciConfig, uids = [{ containerID: 0, hostID: 100000, size: 65536 }]) => {
+  c.linux!.namespaces!.push({ type: 'user' });
+  c.linux!.uidMappings = uids;
+  c.linux!.gidMappings = [{ containerID: 0, hostID: 100000, size: 65536 }];
 };
 
 describe('config.json translation', () => {
@@ -69,6 +76,26 @@ describe('config.json translation', () => {
     expect(oci.joins).toEqual([{ kind: 'net', path: '/var/run/netns/x' }]);
   });
 
+  it('joins a mount namespace by path and still uses pivot_root', () => {
+    const { spec, oci } = base((c) => {
+      c.linux!.namespaces = [{ type: 'mount', path: '/proc/1234/ns/mnt' }, { type: 'uts' }];
+    });
+    expect(spec.namespaces.mnt).toBe(true);
+    expect(spec.isolation).toBe('pivot_root');
+    expect(oci.joins).toEqual([{ kind: 'mnt', path: '/proc/1234/ns/mnt' }]);
+  });
+
+  it('keeps a user namespace with its mappings, and joins it before the container is created', () => {
+    const { spec, oci } = base((c) => userns(c));
+    expect(oci.userns).toEqual({ uidMappings: [{ containerID: 0, hostID: 100000, size: 65536 }], gidMappings: [{ containerID: 0, hostID: 100000, size: 65536 }] });
+    // The other namespaces are still "new": the window enters the user namespace's own.
+    expect(spec.namespaces).toMatchObject({ mnt: true, pid: true });
+    const steps = createStepsFor(oci);
+    // rlimits need the host's CAP_SYS_RESOURCE: before the join, not in the final stage
+    expect(steps.host.map((s) => s.op)).toEqual(['RLIMIT']);
+    expect(stepsFor(oci, 'final').map((s) => s.op)).not.toContain('RLIMIT');
+  });
+
   it('runs a container without a mount namespace with chroot, and says so', () => {
     const { spec, warnings } = base((c) => {
       c.hostname = undefined;
@@ -91,14 +118,19 @@ describe('config.json translation', () => {
   });
 
   it.each([
-    ['a user namespace', (c: OciConfig) => c.linux!.namespaces!.push({ type: 'user' }), /user namespaces are not supported/],
+    ['a time namespace', (c: OciConfig) => c.linux!.namespaces!.push({ type: 'time' }), /time namespaces are not supported/],
     ['a terminal', (c: OciConfig) => (c.process!.terminal = true), /process.terminal is true/],
     ['an AppArmor profile', (c: OciConfig) => (c.process!.apparmorProfile = 'x'), /no AppArmor support/],
     ['an unknown capability', (c: OciConfig) => c.process!.capabilities!.bounding!.push('CAP_FLY'), /unknown capability "CAP_FLY"/],
     ['an unknown rlimit', (c: OciConfig) => c.process!.rlimits!.push({ type: 'RLIMIT_X', soft: 1, hard: 1 }), /unknown rlimit type "RLIMIT_X"/],
     ['a relative cwd', (c: OciConfig) => (c.process!.cwd = 'tmp'), /must be an absolute path/],
     ['empty args', (c: OciConfig) => (c.process!.args = []), /process.args is empty/],
-    ['uid mappings', (c: OciConfig) => (c.linux!.uidMappings = [{ containerID: 0, hostID: 1000, size: 1 }]), /need a user namespace/],
+    ['uid mappings without a user namespace', (c: OciConfig) => (c.linux!.uidMappings = [{ containerID: 0, hostID: 1000, size: 1 }]), /no user namespace \(add \{"type": "user"\}\)/],
+    ['a user namespace without mappings', (c: OciConfig) => c.linux!.namespaces!.push({ type: 'user' }), /a user namespace needs linux.uidMappings/],
+    ['a user namespace that does not map root', (c: OciConfig) => userns(c, [{ containerID: 1, hostID: 100000, size: 10 }]), /uid 0 \(the container's root\) is not mapped/],
+    ['overlapping mappings', (c: OciConfig) => userns(c, [{ containerID: 0, hostID: 100000, size: 10 }, { containerID: 5, hostID: 200000, size: 10 }]), /overlapping containerID ranges/],
+    ['a process uid outside the mappings', (c: OciConfig) => (userns(c), (c.process!.user = { uid: 70000, gid: 0 })), /process.user.uid 70000 is not mapped/],
+    ['a user namespace joined by path', (c: OciConfig) => (userns(c), c.linux!.namespaces!.push({ type: 'user', path: '/proc/1/ns/user' })), /joining a user namespace by path/],
   ])('refuses %s with a clear ConfigError', (_what, change, message) => {
     expect(() => base(change)).toThrow(ConfigError);
     expect(() => base(change)).toThrow(message);

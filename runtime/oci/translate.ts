@@ -10,8 +10,9 @@ import * as path from 'node:path';
 import { ConfigError } from '../errors.ts';
 import type { NamespaceSet } from '../namespaces.ts';
 import type { ContainerSpec } from '../spec.ts';
+import { hostIdOf, type IdMapping } from '../userns.ts';
 import { capabilityMasks } from './capabilities.ts';
-import { OCI_VERSION, type OciConfig, type OciMount } from './config.ts';
+import { OCI_VERSION, type OciConfig, type OciIdMapping, type OciMount, type OciUser } from './config.ts';
 import type { DeviceNode, JoinableNamespace, MountStep, OciFeatureConfig } from './feature-config.ts';
 import { parseMountOptions, propagationFlags } from './mount-options.ts';
 import { translateResources, translateSeccomp, type Extras } from './extras.ts';
@@ -84,7 +85,6 @@ export function translate(input: TranslateInput): Translation {
   if (p.user?.umask !== undefined) warnings.push('process.user.umask is ignored (tiny-init has no umask step)');
 
   const linux = c.linux ?? {};
-  if (linux.uidMappings?.length || linux.gidMappings?.length) fail('linux.uidMappings/gidMappings need a user namespace, which tiny-runc cannot create', 'Node is multithreaded, and the kernel refuses unshare(CLONE_NEWUSER) to such a process');
   if (linux.mountLabel) fail('linux.mountLabel: tiny-runc has no SELinux support');
   if (linux.intelRdt) fail('linux.intelRdt is not supported');
   if (linux.personality) fail('linux.personality is not supported');
@@ -94,9 +94,15 @@ export function translate(input: TranslateInput): Translation {
   const namespaces: NamespaceSet = { mnt: false, uts: false, ipc: false, net: false, pid: false };
   const joins: OciFeatureConfig['joins'] = [];
   let cgroupNs = false;
+  let userNs = false;
   for (const ns of linux.namespaces ?? []) {
     const raw = NS_KINDS[ns.type] ?? fail(`unknown namespace type ${JSON.stringify(ns.type)} in linux.namespaces`);
-    if (raw === 'user') fail('user namespaces are not supported by tiny-runc', 'Node is multithreaded, and the kernel refuses unshare(CLONE_NEWUSER) to such a process');
+    if (raw === 'user') {
+      if (ns.path) fail('joining a user namespace by path is not supported by tiny-runc');
+      if (userNs) fail('namespace user is listed twice in linux.namespaces');
+      userNs = true;
+      continue;
+    }
     if (raw === 'time') fail('time namespaces are not supported by tiny-runc');
     const kind = raw as keyof NamespaceSet | 'cgroup';
     if (kind === 'cgroup') {
@@ -106,7 +112,6 @@ export function translate(input: TranslateInput): Translation {
     }
     if (namespaces[kind] || joins.some((j) => j.kind === kind)) fail(`namespace ${ns.type} is listed twice in linux.namespaces`);
     if (ns.path) {
-      if (kind === 'mnt') fail('joining a mount namespace by path is not supported: tiny-runc builds the rootfs in a new one');
       if (!path.isAbsolute(ns.path)) fail(`namespace path ${JSON.stringify(ns.path)} must be absolute`);
       joins.push({ kind: kind as JoinableNamespace, path: ns.path });
     }
@@ -115,8 +120,11 @@ export function translate(input: TranslateInput): Translation {
     namespaces[kind] = true;
   }
   // Without a mount namespace there is no pivot_root: tiny-init chroot()s, and
-  // the rootfs mounts live in the host's namespace until `delete` detaches them.
+  // the rootfs mounts live in the host's namespace until the container exits
+  // (its holder detaches them then; `delete` does too).
   if (!namespaces.mnt) warnings.push('no mount namespace: the container shares the host\'s mounts; tiny-runc uses chroot instead of pivot_root');
+  const userns = userNs ? userNamespace(linux, namespaces, joins, p.user) : null;
+  if (!userNs && (linux.uidMappings?.length || linux.gidMappings?.length)) fail('linux.uidMappings/gidMappings are set, but linux.namespaces has no user namespace (add {"type": "user"})');
   if (c.hostname && !namespaces.uts) fail('config.json sets a hostname but asks for no new UTS namespace (add {"type": "uts"})');
 
   const rootfs = path.resolve(bundle, c.root!.path);
@@ -165,6 +173,7 @@ export function translate(input: TranslateInput): Translation {
     rootPropagation,
     joins,
     cgroupNs,
+    userns,
     user: { uid: p.user?.uid ?? 0, gid: p.user?.gid ?? 0, additionalGids: p.user?.additionalGids ?? [], umask: p.user?.umask ?? null },
     caps: p.capabilities ? capabilityMasks(p.capabilities, input.lastCap) : null,
     lastCap: input.lastCap,
@@ -198,6 +207,48 @@ export function translate(input: TranslateInput): Translation {
     features,
   };
   return { spec, oci, warnings };
+}
+
+/** Checks for a new user namespace: what the kernel would refuse, said before anything is made. */
+function userNamespace(linux: NonNullable<OciConfig['linux']>, ns: NamespaceSet, joins: OciFeatureConfig['joins'], user: OciUser | undefined): NonNullable<OciFeatureConfig['userns']> {
+  const uidMappings = idMappings('uidMappings', linux.uidMappings);
+  const gidMappings = idMappings('gidMappings', linux.gidMappings);
+  // The namespaces it owns are made together with it (runtime/userns.ts); one
+  // joined by path belongs to another user namespace, and the mount namespace
+  // is where /proc and pivot_root happen as its root.
+  if (!ns.mnt || joins.length > 0) fail('a user namespace needs new namespaces in tiny-runc: a new mount namespace, and none joined by path');
+  // PID 1 becomes root (0:0) in the namespace, then the configured user.
+  const need: [string, number, IdMapping[]][] = [
+    ['uid 0 (the container\'s root)', 0, uidMappings],
+    ['gid 0', 0, gidMappings],
+    [`process.user.uid ${user?.uid ?? 0}`, user?.uid ?? 0, uidMappings],
+    [`process.user.gid ${user?.gid ?? 0}`, user?.gid ?? 0, gidMappings],
+    ...(user?.additionalGids ?? []).map((g): [string, number, IdMapping[]] => [`additional gid ${g}`, g, gidMappings]),
+  ];
+  for (const [what, id, maps] of need) {
+    if (hostIdOf(maps, id) === null) fail(`${what} is not mapped by linux.${maps === uidMappings ? 'uid' : 'gid'}Mappings`);
+  }
+  return { uidMappings, gidMappings };
+}
+
+/** One mappings list: numbers in range, at most 340 lines, no overlap (man 7 user_namespaces). */
+function idMappings(field: string, list: OciIdMapping[] | undefined): IdMapping[] {
+  if (!list?.length) fail(`a user namespace needs linux.${field} (e.g. [{"containerID": 0, "hostID": 100000, "size": 65536}])`);
+  if (list!.length > 340) fail(`linux.${field} has ${list!.length} entries; the kernel allows at most 340`);
+  const maps = list!.map((m, i) => {
+    const ok = (n: unknown) => Number.isInteger(n) && (n as number) >= 0 && (n as number) < 2 ** 32;
+    if (!ok(m.containerID) || !ok(m.hostID) || !ok(m.size) || m.size < 1 || m.containerID + m.size > 2 ** 32 || m.hostID + m.size > 2 ** 32) {
+      fail(`linux.${field}[${i}] must have integer containerID, hostID and size (size at least 1, ranges below 2^32), got ${JSON.stringify(m)}`);
+    }
+    return { containerID: m.containerID, hostID: m.hostID, size: m.size };
+  });
+  for (const side of ['containerID', 'hostID'] as const) {
+    const sorted = [...maps].sort((a, b) => a[side] - b[side]);
+    for (let i = 1; i < sorted.length; i++) {
+      if (sorted[i - 1]![side] + sorted[i - 1]!.size > sorted[i]![side]) fail(`linux.${field} has overlapping ${side} ranges`);
+    }
+  }
+  return maps;
 }
 
 function mountStep(m: OciMount, bundle: string, ns: NamespaceSet, warnings: string[]): MountStep | null {
