@@ -15,8 +15,11 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { projectRoot } from '../init/binary.ts';
+import { MNT } from '../sys/flags.ts';
+import { umount2 } from '../sys/syscalls.ts';
 import { parseTap, programPassed, type ProgramResult } from './tap.ts';
 
 const TIMEOUT_MS = 300_000;
@@ -88,12 +91,17 @@ async function main(): Promise<number> {
   const chosen = runtimes.filter(([n]) => !wanted || wanted.includes(n));
 
   const results = new Map<string, ProgramResult[]>();
+  const leftovers = new Map<string, string[]>(); // "runtime program" → what it left on the host
   for (const [name, cmd] of chosen) {
     const list: ProgramResult[] = [];
     for (const p of programs) {
+      const before = bundleDirs();
       const r = await runProgram(dir, p, cmd);
       list.push(r);
-      console.log(`${name.padEnd(9)} ${programPassed(r) ? 'pass' : 'FAIL'} ${p} (${r.tap.passed}/${r.tap.passed + r.tap.failed}, ${(r.ms / 1000).toFixed(1)} s)`);
+      const left = sweep(before);
+      if (left.length > 0) leftovers.set(`${name} ${p}`, left);
+      const note = left.length > 0 ? `, left ${left.length} host mount(s): removed` : '';
+      console.log(`${name.padEnd(9)} ${programPassed(r) ? 'pass' : 'FAIL'} ${p} (${r.tap.passed}/${r.tap.passed + r.tap.failed}, ${(r.ms / 1000).toFixed(1)} s${note})`);
     }
     results.set(name, list);
   }
@@ -102,10 +110,48 @@ async function main(): Promise<number> {
   fs.mkdirSync(path.join(root, 'reports'), { recursive: true });
   const md = path.join(root, 'reports', `conformance-${date}.md`);
   const tapFile = path.join(root, 'reports', `conformance-${date}.tap`);
-  fs.writeFileSync(md, report(results, programs, chosen, dir, path.basename(tapFile)));
+  fs.writeFileSync(md, report(results, programs, chosen, dir, path.basename(tapFile), leftovers));
   fs.writeFileSync(tapFile, tapDump(results));
   console.log(`\nwrote ${path.relative(process.cwd(), md)} and ${path.relative(process.cwd(), tapFile)}`);
   return 0;
+}
+
+// ── what a program leaves behind ──────────────────────────────────────────
+// Each program unpacks its bundle into a fresh $TMPDIR/ocitest<N> and removes
+// it at the end. A container without a mount namespace makes its mounts on
+// the host, and if the runtime does not undo them, the removal fails and the
+// mounts stay. We undo them after every program (whichever runtime made
+// them) and say so in the report: the run must leave the host as it found it.
+const BUNDLE_PREFIX = path.join(os.tmpdir(), 'ocitest');
+
+function bundleDirs(): Set<string> {
+  return new Set(
+    fs
+      .readdirSync(os.tmpdir())
+      .map((n) => path.join(os.tmpdir(), n))
+      .filter((p) => p.startsWith(BUNDLE_PREFIX)),
+  );
+}
+
+/** Detach mounts under bundle dirs made since `before`, then remove those dirs; returns the mount points. */
+function sweep(before: Set<string>): string[] {
+  const fresh = [...bundleDirs()].filter((d) => !before.has(d));
+  const inFresh = (p: string) => fresh.some((d) => p === d || p.startsWith(d + '/'));
+  const mounts = fs
+    .readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .map((l) => l.split(' ')[4] ?? '')
+    .filter(inFresh);
+  // Deepest first, so each mount point is still reachable when its turn comes.
+  for (const m of [...mounts].sort((a, b) => b.length - a.length)) {
+    try {
+      umount2(m, MNT.MNT_DETACH);
+    } catch {
+      // already gone with its parent
+    }
+  }
+  for (const d of fresh) fs.rmSync(d, { recursive: true, force: true });
+  return mounts;
 }
 
 function totals(list: ProgramResult[]): { ok: number; all: number; programs: number } {
@@ -116,7 +162,7 @@ function totals(list: ProgramResult[]): { ok: number; all: number; programs: num
   };
 }
 
-function report(results: Map<string, ProgramResult[]>, programs: string[], chosen: [string, string][], dir: string, tapName: string): string {
+function report(results: Map<string, ProgramResult[]>, programs: string[], chosen: [string, string][], dir: string, tapName: string, leftovers: Map<string, string[]>): string {
   const names = [...results.keys()];
   const lines = [
     `# OCI conformance: runtime-tools validation (${new Date().toISOString()})`,
@@ -141,6 +187,12 @@ function report(results: Map<string, ProgramResult[]>, programs: string[], chose
       return `${programPassed(r) ? 'pass' : '**FAIL**'} ${r.tap.passed}/${r.tap.passed + r.tap.failed}${r.timedOut ? ' (timeout)' : r.exitCode ? ` (exit ${r.exitCode})` : ''}`;
     });
     lines.push(`| ${programs[i]} | ${cells.join(' | ')} |`);
+  }
+  lines.push('', '## Left on the host', '');
+  if (leftovers.size === 0) lines.push('Nothing: no program left a mount or a bundle directory behind.');
+  else {
+    lines.push('Mounts a program left under its bundle directory (no mount namespace, and the runtime did not undo them). The run detached them and removed the directories afterwards.', '');
+    for (const [who, mounts] of leftovers) lines.push(`- **${who}**: ${mounts.length} mount(s): ${mounts.map((m) => `\`${m.replace(BUNDLE_PREFIX, '$TMPDIR/ocitest')}\``).join(', ')}`);
   }
   lines.push('', '## Failures', '');
   for (const n of names) {
