@@ -7,6 +7,7 @@
  */
 import * as fs from 'node:fs';
 import { setWindowSize } from '../sys/pty.ts';
+import { ignoreClosedReader } from './closed-reader.ts';
 
 export interface AttachedTerminal {
   /** Resolves when the container side has closed (EIO on the master). */
@@ -18,6 +19,7 @@ export interface AttachedTerminal {
 export function attachTerminal(master: number): AttachedTerminal {
   const stdin = process.stdin;
   const stdout = process.stdout;
+  ignoreClosedReader(stdout); // `run -t … | head`: the run must still clean up
   const wasRaw = stdin.isTTY ? stdin.isRaw : false;
   if (stdin.isTTY) stdin.setRawMode(true);
 

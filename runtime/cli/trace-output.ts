@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import { chalkStderr as c } from 'chalk';
 import { setTracer, type TraceEvent, type TracePhase } from '../sys/trace.ts';
+import { ignoreClosedReader } from './closed-reader.ts';
 
 /** What each phase header says. */
 export const PHASE_TITLES: Record<TracePhase, string> = {
@@ -31,6 +32,7 @@ export function formatEvent(e: TraceEvent, shorten: (s: string) => string = (s) 
 }
 
 export function startCliTrace(opts: { file?: string | undefined; print: boolean }): void {
+  if (opts.print) ignoreClosedReader(process.stderr);
   const events: TraceEvent[] = [];
   let phase = '';
   let containerDir: string | null = null;

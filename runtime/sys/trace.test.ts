@@ -6,13 +6,14 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { runContainer } from '../container.ts';
 import { cloneFlags, NS_FLAG, type NamespaceKind } from '../namespaces.ts';
 import { Store } from '../store.ts';
 import { CLONE, MS, parseFlagNames } from './flags.ts';
 import { SyscallError } from './errors.ts';
 import { setTracer, traced, tracing, type TraceEvent } from './trace.ts';
-import { cli, makeSpec, mountCount, stateEntries, tempRoot } from '../../test/helpers.ts';
+import { BIN, cli, makeSpec, mountCount, stateEntries, tempRoot } from '../../test/helpers.ts';
 
 const root = tempRoot('trace');
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
@@ -116,6 +117,22 @@ describe('a traced run /bin/true', () => {
 });
 
 describe('tiny-docker run --trace', () => {
+  it('still cleans up when the reader of the trace goes away (run --trace 2>&1 | head)', () => {
+    const state = tempRoot('trace-epipe');
+    const groups = () => (fs.existsSync('/sys/fs/cgroup/pids/tiny-docker') ? fs.readdirSync('/sys/fs/cgroup/pids/tiny-docker').length : 0);
+    const [mounts, before] = [mountCount(), groups()];
+    try {
+      // head exits after one line: every later write to the pipe fails with EPIPE.
+      const r = spawnSync('sh', ['-c', `"$0" --root "$1" run --rm --net none --trace /bin/sleep 0.2 2>&1 | head -1`, BIN, state], { encoding: 'utf8' });
+      expect(r.stdout.split('\n')[0]).toBe('── validate');
+      expect(stateEntries(state)).toEqual([]);
+      expect(groups()).toBe(before);
+      expect(mountCount()).toBe(mounts);
+    } finally {
+      fs.rmSync(state, { recursive: true, force: true });
+    }
+  });
+
   it('prints each step by phase on stderr and writes the same events with --trace-file', () => {
     const state = tempRoot('trace-cli');
     const file = path.join(state, 'trace.json');
