@@ -4,55 +4,22 @@
  * and user namespaces. Real containers (root), a private --root, and counts
  * before and after that prove nothing is left behind.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { HOST_ROOTFS, ROOT, mountCount, stateEntries, tempRoot } from '../../test/helpers.ts';
+import { HOST_ROOTFS, mountCount, stateEntries, tempRoot } from '../../test/helpers.ts';
 import type { OciConfig } from './config.ts';
+import { runcKit } from './test-support.ts';
 
-const BIN = path.join(ROOT, 'bin', 'tiny-runc');
 const root = tempRoot('oci-ns');
 const dirs: string[] = [root];
 const started: ChildProcess[] = [];
-
-/** tiny-runc with stdout/stderr in files, as runtime-tools runs it (the container inherits them). */
-function runc(args: string[], out = path.join(root, '.out')) {
-  const err = path.join(root, '.err');
-  const fds = [fs.openSync(out, 'w'), fs.openSync(err, 'w')] as const;
-  const r = spawnSync(BIN, ['--root', root, ...args], { timeout: 60_000, stdio: ['ignore', fds[0], fds[1]] });
-  fs.closeSync(fds[0]);
-  fs.closeSync(fds[1]);
-  return { code: r.status ?? 128, stdout: fs.readFileSync(out, 'utf8'), stderr: fs.readFileSync(err, 'utf8') };
-}
-
-function state(id: string): { status: string; pid: number } {
-  const r = runc(['state', id]);
-  expect(r.code, r.stderr).toBe(0);
-  return JSON.parse(r.stdout);
-}
-
-async function waitFor(id: string, status: string): Promise<void> {
-  for (let i = 0; i < 200 && state(id).status !== status; i++) await new Promise((r) => setTimeout(r, 50));
-  expect(state(id).status).toBe(status);
-}
+const { runc, state, waitFor, bundle } = runcKit(root, dirs);
 
 async function until(what: string, ok: () => boolean): Promise<void> {
   for (let i = 0; i < 200 && !ok(); i++) await new Promise((r) => setTimeout(r, 50));
   expect(ok(), what).toBe(true);
-}
-
-function bundle(edit: (c: OciConfig) => void): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tdk-nsbundle-'));
-  dirs.push(dir);
-  expect(runc(['spec', '--bundle', dir]).code).toBe(0);
-  const file = path.join(dir, 'config.json');
-  const config = JSON.parse(fs.readFileSync(file, 'utf8')) as OciConfig;
-  config.root = { path: HOST_ROOTFS, readonly: true };
-  edit(config);
-  fs.writeFileSync(file, JSON.stringify(config, null, 2));
-  return dir;
 }
 
 /** Lines of the host's mountinfo that mention a path (a leaked mount would). */
@@ -128,7 +95,7 @@ describe('tiny-runc namespaces', () => {
       c.linux!.gidMappings = USERNS_MAP;
     });
     const mountsBefore = mountCount();
-    const created = runc(['create', '--bundle', b, 'ns-user'], out);
+    const created = runc(['create', '--bundle', b, 'ns-user'], { out });
     expect(created.code, fs.readFileSync(out, 'utf8') + created.stderr).toBe(0);
     const pid = state('ns-user').pid;
     // Already "created" inside it, as runc's: its own user namespace, and the

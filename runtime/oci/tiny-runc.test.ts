@@ -3,56 +3,17 @@
  * start, state, kill, delete. Real containers (root), a private --root, and
  * proof that delete leaves no state directory, mount or cgroup behind.
  */
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { HOST_ROOTFS, ROOT, mountCount, stateEntries, tempRoot } from '../../test/helpers.ts';
+import { mountCount, stateEntries, tempRoot } from '../../test/helpers.ts';
 import type { OciConfig } from './config.ts';
+import { runcKit } from './test-support.ts';
 
-const BIN = path.join(ROOT, 'bin', 'tiny-runc');
 const root = tempRoot('oci');
 const dirs: string[] = [root];
-
-/**
- * Run tiny-runc with its stdout/stderr in files, as runtime-tools does: the
- * container inherits them (as with runc), so pipes would stay open, and
- * spawnSync would wait, until the container exits.
- */
-function runc(args: string[], cwd?: string) {
-  const out = path.join(root, '.out');
-  const err = path.join(root, '.err');
-  const fds = [fs.openSync(out, 'w'), fs.openSync(err, 'w')] as const;
-  const r = spawnSync(BIN, ['--root', root, ...args], { cwd, timeout: 60_000, stdio: ['ignore', fds[0], fds[1]] });
-  fs.closeSync(fds[0]);
-  fs.closeSync(fds[1]);
-  return { code: r.status ?? 128, stdout: fs.readFileSync(out, 'utf8'), stderr: fs.readFileSync(err, 'utf8') };
-}
-
-function state(id: string): { status: string; pid: number; id: string; bundle: string } {
-  const r = runc(['state', id]);
-  expect(r.code, r.stderr).toBe(0);
-  return JSON.parse(r.stdout);
-}
-
-async function waitFor(id: string, status: string): Promise<void> {
-  for (let i = 0; i < 200 && state(id).status !== status; i++) await new Promise((r) => setTimeout(r, 50));
-  expect(state(id).status).toBe(status);
-}
-
-/** `tiny-runc spec`, then edit config.json as a user would. */
-function bundle(edit: (c: OciConfig) => void): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tdk-bundle-'));
-  dirs.push(dir);
-  expect(runc(['spec', '--bundle', dir]).code).toBe(0);
-  const file = path.join(dir, 'config.json');
-  const config = JSON.parse(fs.readFileSync(file, 'utf8')) as OciConfig;
-  config.root = { path: HOST_ROOTFS, readonly: true };
-  edit(config);
-  fs.writeFileSync(file, JSON.stringify(config, null, 2));
-  return dir;
-}
+const { runc, state, waitFor, bundle } = runcKit(root, dirs);
 
 /** Cgroup directories recorded in a container's facts (all must be gone after delete). */
 function cgroupDirs(id: string): string[] {
@@ -173,11 +134,11 @@ describe('tiny-runc', () => {
   it('spec writes a config.json that create accepts, and refuses to overwrite it', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tdk-spec-'));
     dirs.push(dir);
-    expect(runc(['spec'], dir).code).toBe(0);
+    expect(runc(['spec'], { cwd: dir }).code).toBe(0);
     const config = JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8')) as OciConfig;
     expect(config.process!.args).toEqual(['sh']);
     expect(config.root).toEqual({ path: 'rootfs', readonly: true });
-    const again = runc(['spec'], dir);
+    const again = runc(['spec'], { cwd: dir });
     expect(again.code).toBe(125);
     expect(again.stderr).toMatch(/exists/);
   });
