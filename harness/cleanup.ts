@@ -14,6 +14,7 @@ import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { cgroupMounts } from '../runtime/cgroups/detect.ts';
 import { processStartTime } from '../runtime/store.ts';
+import { mountsUnder } from '../runtime/rootfs/mounts.ts';
 
 export type CleanScope = 'own' | 'all';
 
@@ -71,18 +72,6 @@ export function killRecorded(root: string): number {
     }
   }
   return n;
-}
-
-/** Mount points under dir, deepest first (from our own mount table). */
-export function mountsUnder(dir: string): string[] {
-  const prefix = path.resolve(dir) + '/';
-  const points = fs
-    .readFileSync('/proc/self/mountinfo', 'utf8')
-    .split('\n')
-    .map((l) => l.split(' ')[4])
-    .filter((p): p is string => !!p && (p + '/').startsWith(prefix))
-    .map((p) => p.replace(/\\040/g, ' '));
-  return [...new Set(points)].sort((a, b) => b.length - a.length);
 }
 
 /** Kill recorded containers, lazily unmount everything under root, delete it. */

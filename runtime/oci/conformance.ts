@@ -18,6 +18,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { projectRoot } from '../init/binary.ts';
+import { mountsUnder } from '../rootfs/mounts.ts';
 import { MNT } from '../sys/flags.ts';
 import { umount2 } from '../sys/syscalls.ts';
 import { parseTap, programPassed, type ProgramResult } from './tap.ts';
@@ -136,14 +137,8 @@ function bundleDirs(): Set<string> {
 /** Detach mounts under bundle dirs made since `before`, then remove those dirs; returns the mount points. */
 function sweep(before: Set<string>): string[] {
   const fresh = [...bundleDirs()].filter((d) => !before.has(d));
-  const inFresh = (p: string) => fresh.some((d) => p === d || p.startsWith(d + '/'));
-  const mounts = fs
-    .readFileSync('/proc/self/mountinfo', 'utf8')
-    .split('\n')
-    .map((l) => l.split(' ')[4] ?? '')
-    .filter(inFresh);
-  // Deepest first, so each mount point is still reachable when its turn comes.
-  for (const m of [...mounts].sort((a, b) => b.length - a.length)) {
+  const mounts = fresh.flatMap((d) => mountsUnder(d)); // deepest first, per dir
+  for (const m of mounts) {
     try {
       umount2(m, MNT.MNT_DETACH);
     } catch {

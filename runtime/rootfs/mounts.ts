@@ -98,3 +98,15 @@ export function pivotInto(root: string): void {
   chdir('/');
   // lab:04-rootfs end
 }
+
+/** Mount points under dir, deepest first (from our own mount table). */
+export function mountsUnder(dir: string): string[] {
+  const prefix = path.resolve(dir) + '/';
+  const points = fs
+    .readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .map((l) => l.split(' ')[4])
+    .filter((p): p is string => !!p && (p + '/').startsWith(prefix))
+    .map((p) => p.replace(/\\040/g, ' '));
+  return [...new Set(points)].sort((a, b) => b.length - a.length);
+}
