@@ -39,7 +39,6 @@ export interface Libc {
   posix_spawnattr_setsigmask: Fn;
   posix_spawnattr_setsigdefault: Fn;
   posix_spawnattr_destroy: Fn;
-  sigemptyset: Fn;
   pipe2: Fn;
   socketpair: Fn;
   waitpid: Fn;
@@ -89,7 +88,6 @@ export function loadLibc(): Libc {
     posix_spawnattr_setsigmask: lib.func('int posix_spawnattr_setsigmask(void *attr, void *sigmask)') as Fn,
     posix_spawnattr_setsigdefault: lib.func('int posix_spawnattr_setsigdefault(void *attr, void *sigdefault)') as Fn,
     posix_spawnattr_destroy: lib.func('int posix_spawnattr_destroy(void *attr)') as Fn,
-    sigemptyset: lib.func('int sigemptyset(void *set)') as Fn,
     pipe2: lib.func('int pipe2(void *fds, int flags)') as Fn,
     socketpair: lib.func('int socketpair(int domain, int type, int protocol, void *sv)') as Fn,
     waitpid: lib.func('int waitpid(int pid, void *status, int options)') as Fn,

@@ -24,6 +24,7 @@ import { constants as osConstants } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
 import { SyscallError } from './errors.ts';
 import { loadLibc } from './libc.ts';
+import { clearNonBlocking } from './syscalls.ts';
 
 /** Like child_process's stdio entries: the fd is the child's fd at that index. */
 export type StdioEntry = 'inherit' | 'ignore' | 'pipe' | number;
@@ -106,7 +107,8 @@ export function posixSpawn(path: string, o: SpawnOptions): SpawnedProcess {
   const libc = loadLibc();
   const actions = Buffer.alloc(OPAQUE_BYTES);
   const attr = Buffer.alloc(OPAQUE_BYTES);
-  const sigs = Buffer.alloc(OPAQUE_BYTES);
+  const sigDefault = Buffer.alloc(OPAQUE_BYTES);
+  const sigMask = Buffer.alloc(OPAQUE_BYTES); // all zero: nothing blocked
   const ours: (number | null)[] = []; // our end of each pipe, by the child's fd
   const theirs: number[] = []; // the child's ends: closed here once it has them
   libc.posix_spawn_file_actions_init(actions);
@@ -114,12 +116,6 @@ export function posixSpawn(path: string, o: SpawnOptions): SpawnedProcess {
   try {
     o.stdio.forEach((entry, fd) => {
       ours[fd] = null;
-      // Node puts its stdio pipes in non-blocking mode, and that flag lives in
-      // the open file description, which the child shares: a command that
-      // writes to a full pipe would get EAGAIN, which no shell expects. libuv
-      // clears it in its child; posix_spawn cannot run fcntl there, so clear
-      // it here (the same shared description, so the same effect).
-      if (fd <= 2 && (entry === 'inherit' || typeof entry === 'number')) clearNonBlocking(entry === 'inherit' ? fd : entry);
       if (entry === 'ignore') {
         check(libc.posix_spawn_file_actions_addopen(actions, fd, '/dev/null', O_RDWR, 0), 'posix_spawn_file_actions_addopen', fd);
         return;
@@ -129,6 +125,12 @@ export function posixSpawn(path: string, o: SpawnOptions): SpawnedProcess {
         // close-on-exec; for dup2(fd, fd) glibc (2.29+) clears that flag in
         // the child instead, so the fd survives the exec.
         const source = entry === 'inherit' ? fd : entry;
+        // Node puts its stdio pipes in non-blocking mode, and that flag lives
+        // in the open file description, which the child shares: a command
+        // that writes to a full pipe would get EAGAIN, which no shell expects.
+        // libuv clears it in its child; posix_spawn cannot run fcntl there, so
+        // clear it here (the same shared description, so the same effect).
+        if (fd <= 2) clearNonBlocking(source);
         check(libc.posix_spawn_file_actions_adddup2(actions, source, fd), 'posix_spawn_file_actions_adddup2', fd);
         return;
       }
@@ -148,18 +150,19 @@ export function posixSpawn(path: string, o: SpawnOptions): SpawnedProcess {
     // All 64 bits by hand, not sigfillset(): that leaves out glibc's own two
     // signals (32 and 33), which the spawn would then set to SIG_IGN, and a
     // container would start with them ignored.
-    sigs.fill(0xff, 0, 8);
-    libc.posix_spawnattr_setsigdefault(attr, sigs);
-    libc.sigemptyset(sigs);
-    libc.posix_spawnattr_setsigmask(attr, sigs);
+    sigDefault.fill(0xff, 0, 8);
+    libc.posix_spawnattr_setsigdefault(attr, sigDefault);
+    libc.posix_spawnattr_setsigmask(attr, sigMask);
     libc.posix_spawnattr_setflags(attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
 
     // Listen before the child exists: a SIGCHLD that came first would be lost.
+    // (Once listening, a quick exit waits in libuv's signal queue until the
+    // next loop turn, when the child below is in `children`.)
     const pidOut = [0];
-    const reaper = startReaping();
+    listenForExits();
     const err = libc.posix_spawn(pidOut, path, actions, attr, [o.argv0, ...(o.args ?? []), null], [...(o.env ?? []), null]);
     if (err !== 0) {
-      reaper.release();
+      stopIfIdle();
       // posix_spawn returns the error number (it does not set errno); glibc
       // reports a failed execve in the child here too.
       throw new SyscallError('posix_spawn', err, { path });
@@ -169,7 +172,7 @@ export function posixSpawn(path: string, o: SpawnOptions): SpawnedProcess {
       ours.map((fd, i) => (fd === null || fd === undefined ? null : new net.Socket({ fd, readable: i !== 0, writable: i === 0 || i > 2 }))),
     );
     ours.length = 0; // the sockets own them now
-    reaper.track(child);
+    children.set(child.pid, child);
     return child;
   } finally {
     for (const fd of theirs) fs.closeSync(fd);
@@ -177,17 +180,6 @@ export function posixSpawn(path: string, o: SpawnOptions): SpawnedProcess {
     libc.posix_spawn_file_actions_destroy(actions);
     libc.posix_spawnattr_destroy(attr);
   }
-}
-
-const F_GETFL = 3;
-const F_SETFL = 4;
-const O_NONBLOCK = 0o4000;
-
-function clearNonBlocking(fd: number): void {
-  const libc = loadLibc();
-  const flags = libc.fcntl(fd, F_GETFL, 0);
-  // A closed fd (EBADF) is the child's problem, as with libuv: leave it.
-  if (flags >= 0 && flags & O_NONBLOCK) libc.fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
 }
 
 function check(r: number, call: string, fd: number): void {
@@ -198,31 +190,13 @@ function check(r: number, call: string, fd: number): void {
 // ── reaping ────────────────────────────────────────────────────────────────
 
 const children = new Map<number, SpawnedProcess>();
-let pending = 0; // spawns between startReaping() and track()
 // Signal handlers do not keep Node's event loop alive; a child we wait for must.
 let keepAlive: NodeJS.Timeout | null = null;
 
-function startReaping(): { track(c: SpawnedProcess): void; release(): void } {
-  if (children.size === 0 && pending === 0) {
-    process.on('SIGCHLD', reap);
-    keepAlive = setInterval(() => undefined, 1 << 30);
-  }
-  pending++;
-  let done = false;
-  const release = () => {
-    if (done) return;
-    done = true;
-    pending--;
-    stopIfIdle();
-  };
-  return {
-    track(c) {
-      children.set(c.pid, c);
-      release();
-      reap(); // it may have exited before this point: its SIGCHLD found no entry
-    },
-    release,
-  };
+function listenForExits(): void {
+  if (keepAlive) return;
+  process.on('SIGCHLD', reap);
+  keepAlive = setInterval(() => undefined, 1 << 30);
 }
 
 function reap(): void {
@@ -236,21 +210,15 @@ function reap(): void {
     } else if (loadLibc().errno() === ECHILD) {
       // Someone else reaped it (a waitpid(-1) elsewhere): its status is lost.
       children.delete(pid);
-      child.settle(0x7f & 9); // report it as killed, the safe reading
+      child.settle(9); // report it as killed by SIGKILL, the safe reading
     }
   }
   stopIfIdle();
 }
 
 function stopIfIdle(): void {
-  if (children.size > 0 || pending > 0) return;
+  if (children.size > 0) return;
   process.removeListener('SIGCHLD', reap);
   if (keepAlive) clearInterval(keepAlive);
   keepAlive = null;
-}
-
-/** Let the process exit without waiting for these children (a detached container). */
-export function forgetChild(child: SpawnedProcess): void {
-  children.delete(child.pid);
-  stopIfIdle();
 }

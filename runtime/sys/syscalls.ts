@@ -200,6 +200,21 @@ export function setCloseOnExec(fd: number): void {
   );
 }
 
+const F_GETFL = 3;
+const F_SETFL = 4;
+const O_NONBLOCK = 0o4000;
+
+/**
+ * fcntl(fd, F_SETFL, flags & ~O_NONBLOCK): blocking I/O again on an open
+ * file description we are about to share with a child (runtime/sys/spawn.ts).
+ * A closed fd (EBADF) is left alone: that is the child's problem, as with libuv.
+ */
+export function clearNonBlocking(fd: number): void {
+  const libc = loadLibc();
+  const flags = libc.fcntl(fd, F_GETFL, 0);
+  if (flags >= 0 && flags & O_NONBLOCK) libc.fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
+}
+
 /** ioctl(2) with a pointer argument (a struct in a Buffer). */
 export function ioctl(fd: number, request: number, name: string, arg: Buffer | null): void {
   traced(() => `ioctl(${fd}, ${name})`, () => check('ioctl', loadLibc().ioctl(fd, request, arg), () => ({ fd: String(fd), request: name })));
