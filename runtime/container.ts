@@ -25,7 +25,7 @@ import { ExecError, TinyDockerError, wrap } from './errors.ts';
 import { errnoDescription, errnoName } from './sys/errno.ts';
 import type { ContainerContext, ExitInfo, Feature, InitStage } from './features.ts';
 import { ensureInit } from './init/binary.ts';
-import { FLAG_TRACE, encodeProgram, execStep, parseInitLine, type InitStep } from './init/protocol.ts';
+import { FLAG_TRACE, encodeProgram, execStep, onInitLines, parseInitLine, type InitStep } from './init/protocol.ts';
 import { inNamespaceWindow } from './namespaces.ts';
 import { featuresFor } from './feature-registry.ts';
 import { writeEtcFiles } from './rootfs/etc.ts';
@@ -358,41 +358,33 @@ export function handshake(child: { readonly stdio: readonly unknown[] }, given: 
   const program: InitProgram = Buffer.isBuffer(given) ? { steps: [], bytes: given } : given;
   const sock = child.stdio[3] as unknown as NodeJS.ReadWriteStream & { destroy(): void };
   return new Promise((resolve, reject) => {
-    let buf = '';
     let error: ExecError | null = null;
     // Tracing: tiny-init sends its clock once, then one line per finished step, in program order.
     let stepAt = 0;
     let stepIndex = 0;
     let reachedExec = false;
-    sock.setEncoding('utf8');
-    sock.on('data', (chunk: string) => {
-      buf += chunk;
-      let nl: number;
-      while ((nl = buf.indexOf('\n')) >= 0) {
-        const line = buf.slice(0, nl);
-        buf = buf.slice(nl + 1);
-        const msg = parseInitLine(line);
-        if (msg?.kind === 'exec') reachedExec = true;
-        else if (msg?.kind === 'clock') {
-          stepAt = monotonicToTrace(msg.monotonicMicros);
-        } else if (msg?.kind === 'trace') {
-          const step = program.steps[stepIndex++];
-          const call = step && step.op === msg.op ? describeStep(step) : `${msg.op.toLowerCase()} ${msg.detail}`.trim();
-          const durationMs = msg.micros / 1000;
-          // exec is reported just before it is tried: on success it never returns (fd 3 closes).
-          const result = msg.op === 'EXEC' ? '= (no return: fd 3 closes on success)' : '= 0';
-          emit({ phase: msg.op === 'EXEC' ? 'exec' : 'init', at: stepAt, call, result, durationMs, source: 'init', ok: true });
-          stepAt += durationMs;
-        } else if (msg?.kind === 'error') {
-          const code = msg.exitCode === 126 || msg.exitCode === 127 ? msg.exitCode : 125;
-          error = new ExecError(msg.message, code);
-          // The failing step sent no T line, except exec, which reports before it tries.
-          const step = program.steps[Math.min(stepIndex, program.steps.length - 1)];
-          if (tracing()) {
-            const why = errnoDescription(msg.errno);
-            const hint = msg.message.includes(why) ? msg.message : `${msg.message} (${why})`;
-            emit({ phase: step?.op === 'EXEC' ? 'exec' : 'init', at: stepAt, call: step ? describeStep(step) : msg.message, result: `= -1 ${errnoName(msg.errno)}`, durationMs: 0, source: 'init', ok: false, hint });
-          }
+    onInitLines(sock, (line) => {
+      const msg = parseInitLine(line);
+      if (msg?.kind === 'exec') reachedExec = true;
+      else if (msg?.kind === 'clock') {
+        stepAt = monotonicToTrace(msg.monotonicMicros);
+      } else if (msg?.kind === 'trace') {
+        const step = program.steps[stepIndex++];
+        const call = step && step.op === msg.op ? describeStep(step) : `${msg.op.toLowerCase()} ${msg.detail}`.trim();
+        const durationMs = msg.micros / 1000;
+        // exec is reported just before it is tried: on success it never returns (fd 3 closes).
+        const result = msg.op === 'EXEC' ? '= (no return: fd 3 closes on success)' : '= 0';
+        emit({ phase: msg.op === 'EXEC' ? 'exec' : 'init', at: stepAt, call, result, durationMs, source: 'init', ok: true });
+        stepAt += durationMs;
+      } else if (msg?.kind === 'error') {
+        const code = msg.exitCode === 126 || msg.exitCode === 127 ? msg.exitCode : 125;
+        error = new ExecError(msg.message, code);
+        // The failing step sent no T line, except exec, which reports before it tries.
+        const step = program.steps[Math.min(stepIndex, program.steps.length - 1)];
+        if (tracing()) {
+          const why = errnoDescription(msg.errno);
+          const hint = msg.message.includes(why) ? msg.message : `${msg.message} (${why})`;
+          emit({ phase: step?.op === 'EXEC' ? 'exec' : 'init', at: stepAt, call: step ? describeStep(step) : msg.message, result: `= -1 ${errnoName(msg.errno)}`, durationMs: 0, source: 'init', ok: false, hint });
         }
       }
     });

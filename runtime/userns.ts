@@ -37,7 +37,7 @@ import * as fs from 'node:fs';
 import type * as net from 'node:net';
 import { TinyDockerError } from './errors.ts';
 import { ensureInit } from './init/binary.ts';
-import { parseInitLine, type InitStep } from './init/protocol.ts';
+import { onInitLines, parseInitLine, type InitStep } from './init/protocol.ts';
 import { NS_FLAG, type NamespaceKind } from './namespaces.ts';
 import { CLONE, MS, flagNames } from './sys/flags.ts';
 import { writeKernelFile } from './sys/files.ts';
@@ -122,13 +122,8 @@ export async function createUserNamespace(kinds: readonly OwnedNamespace[], uids
 
 function readyLine(sock: net.Socket): Promise<void> {
   return new Promise((resolve, reject) => {
-    let buf = '';
-    sock.setEncoding('utf8');
-    sock.on('data', (chunk: string) => {
-      buf += chunk;
-      const nl = buf.indexOf('\n');
-      if (nl < 0) return;
-      const line = buf.slice(0, nl);
+    const stop = onInitLines(sock, (line) => {
+      stop(); // one answer: "R", or an error
       const msg = parseInitLine(line);
       if (line === 'R') resolve();
       else reject(new TinyDockerError(msg?.kind === 'error' ? msg.message : `tiny-init unshare said ${JSON.stringify(line)}`));

@@ -12,35 +12,27 @@
  */
 import { ExecError, TinyDockerError } from '../errors.ts';
 import { traced } from '../sys/trace.ts';
-import { encodeProgram, parseInitLine, type InitStep } from './protocol.ts';
+import { encodeProgram, onInitLines, parseInitLine, type InitStep } from './protocol.ts';
 
 /** `child`: anything with tiny-init's stdio, fd 3 being the sync socket (a ChildProcess, or a process spawned another way). */
 export function runCreateSteps(child: { readonly stdio: readonly unknown[] }, steps: readonly InitStep[]): Promise<void> {
   const sock = child.stdio[3] as unknown as NodeJS.ReadWriteStream;
   return new Promise((resolve, reject) => {
-    let buf = '';
     const finish = (err: Error | null) => {
       // The socket stays in use: handshake() reads the go's answers from it.
-      sock.off('data', onData);
+      stop();
       sock.off('close', onClose);
       sock.off('error', onError);
       if (err) reject(err);
       else resolve();
     };
-    const onData = (chunk: string) => {
-      buf += chunk;
-      let nl: number;
-      while ((nl = buf.indexOf('\n')) >= 0) {
-        const msg = parseInitLine(buf.slice(0, nl));
-        buf = buf.slice(nl + 1);
-        if (msg?.kind === 'wait') return finish(null);
-        if (msg?.kind === 'error') return finish(new ExecError(msg.message, 125));
-      }
-    };
+    const stop = onInitLines(sock, (line) => {
+      const msg = parseInitLine(line);
+      if (msg?.kind === 'wait') finish(null);
+      else if (msg?.kind === 'error') finish(new ExecError(msg.message, 125));
+    });
     const onClose = () => finish(new TinyDockerError('tiny-init died before the container was created'));
     const onError = () => undefined; // EPIPE if init died: reported by 'close'
-    sock.setEncoding('utf8');
-    sock.on('data', onData);
     sock.on('close', onClose);
     sock.on('error', onError);
     const program = encodeProgram([...steps, { op: 'WAIT', args: [] }]);

@@ -84,6 +84,31 @@ export function parseInitLine(line: string): InitMessage | null {
   return null;
 }
 
+/**
+ * Call onLine for every complete line tiny-init writes on fd 3 (its answers
+ * come one line each). Returns a function that stops listening; a line still
+ * buffered at that point is not delivered.
+ */
+export function onInitLines(sock: NodeJS.ReadableStream, onLine: (line: string) => void): () => void {
+  let buf = '';
+  let listening = true;
+  const onData = (chunk: string) => {
+    buf += chunk;
+    let nl: number;
+    while (listening && (nl = buf.indexOf('\n')) >= 0) {
+      const line = buf.slice(0, nl);
+      buf = buf.slice(nl + 1);
+      onLine(line);
+    }
+  };
+  sock.setEncoding('utf8');
+  sock.on('data', onData);
+  return () => {
+    listening = false;
+    sock.off('data', onData);
+  };
+}
+
 /** The final step: exec `file` with argv and env; tiny-init searches the env's PATH. */
 export function execStep(argv: readonly string[], env: readonly string[]): InitStep {
   if (argv.length === 0) throw new Error('empty command');
