@@ -46,6 +46,6 @@ const SCIENTISTS = ['hopper', 'lovelace', 'turing', 'ritchie', 'thompson', 'torv
 
 /** Docker-style generated names (adjective_scientist), for containers run without --name. */
 export function randomName(): string {
-  const pick = <T>(a: readonly T[]) => a[randomBytes(1)[0]! % a.length]!;
-  return `${pick(ADJECTIVES)}_${pick(SCIENTISTS)}_${randomBytes(2).toString('hex')}`;
+  const r = randomBytes(4); // one read: two picks and a 4-hex suffix
+  return `${ADJECTIVES[r[0]! % ADJECTIVES.length]}_${SCIENTISTS[r[1]! % SCIENTISTS.length]}_${r.subarray(2).toString('hex')}`;
 }
