@@ -47,7 +47,7 @@ export function ociFeature(spec: ContainerSpec): Feature | null {
       ctx.initPivots = true;
     },
     enterNamespaces() {
-      // The user namespace's own mnt, uts, ipc, net and pid namespaces replace
+      // The user namespace's own mnt, uts, ipc and net namespaces replace
       // the window's new ones: root on the host may enter them (it has every
       // capability in every user namespace below its own).
       for (const [kind, fd] of userns?.owned ?? []) setns(fd, NS_FLAG[kind], `the user namespace's ${kind}`);
